@@ -1,0 +1,64 @@
+"""Build the SQLAlchemy engine for a path or URL and bring its schema up to date (DB IO)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from db import migrations
+from miner.errors import SchemaError, UsageError
+
+DEFAULT_DB = "miner.db"
+
+
+def to_url(db: str) -> str:
+    """A SQLAlchemy URL for a file path, `:memory:` or an URL (returned unchanged)."""
+    if "://" in db:
+        return db
+    if db == ":memory:":
+        return "sqlite://"
+    return f"sqlite:///{os.path.abspath(db)}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(db: str) -> Engine:
+    """An engine with SQLite pragmas (WAL, foreign keys, busy timeout) and the schema applied."""
+    url = to_url(db)
+    if url.startswith("sqlite:///"):
+        parent = os.path.dirname(url[len("sqlite:///") :])
+        if parent and not os.path.isdir(parent):
+            raise UsageError(f"cannot create database {db!r}: folder {parent!r} does not exist")
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise UsageError(
+            f"cannot open database {db!r}: {exc}; pass a file path or a SQLAlchemy URL"
+        ) from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.begin() as conn:
+            migrations.apply(conn)
+    except OperationalError as exc:
+        raise UsageError(f"cannot open database {db!r}: {exc.orig}") from exc
+    except SchemaError:
+        engine.dispose()
+        raise
+    return engine
+
+
+def make_session(engine: Engine) -> sessionmaker[Session]:
+    """A session factory bound to engine."""
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,45 @@
+"""Ordered, named schema migrations recorded in `schema_migrations` (DB IO)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, insert, inspect, select
+
+from db.schema import Base, Migration
+from miner.errors import SchemaError
+
+
+def _initial(conn: Connection) -> None:
+    Base.metadata.create_all(conn)
+
+
+# Append only: a migration's name is its identity; never edit or reorder one that has shipped.
+MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
+    ("0001_initial", _initial),
+]
+
+
+def apply(conn: Connection) -> list[str]:
+    """Apply pending migrations; refuse a database that knows migrations this code does not."""
+    Base.metadata.tables["schema_migrations"].create(conn, checkfirst=True)
+    done = set(conn.execute(select(Migration.name)).scalars())
+    known = {name for name, _ in MIGRATIONS}
+    newer = sorted(done - known)
+    if newer:
+        raise SchemaError(
+            f"database schema is newer than this framework-miner ({', '.join(newer)}); "
+            "upgrade framework-miner or use another --db"
+        )
+    applied = []
+    for name, step in MIGRATIONS:
+        if name not in done:
+            step(conn)
+            conn.execute(insert(Migration).values(name=name, applied_at=datetime.now(UTC)))
+            applied.append(name)
+    # New tables added to the models later get their own migration; create_all is idempotent.
+    missing = set(Base.metadata.tables) - set(inspect(conn).get_table_names())
+    if missing:
+        Base.metadata.create_all(conn)
+    return applied

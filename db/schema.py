@@ -1,0 +1,172 @@
+"""SQLAlchemy 2 models with natural keys; the only place tables are defined (no IO)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class Paper(Base):
+    """A paper as listed by a source; natural key (source, source_id)."""
+
+    __tablename__ = "papers"
+    __table_args__ = (UniqueConstraint("source", "source_id", name="uq_papers_source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[str] = mapped_column(String(255))
+    venue: Mapped[str | None] = mapped_column(String(64), index=True)
+    year: Mapped[int | None] = mapped_column(Integer, index=True)
+    track: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    abstract: Mapped[str | None] = mapped_column(Text)
+    urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    arxiv_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    openreview_id: Mapped[str | None] = mapped_column(String(64))
+    pdf_url: Mapped[str | None] = mapped_column(Text)
+    file_path: Mapped[str | None] = mapped_column(Text)
+    file_name: Mapped[str | None] = mapped_column(Text)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    fetch_status: Mapped[str] = mapped_column(String(16), default="pending")
+    """pending | ok | failed | local"""
+    fetch_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PdfDocument(Base):
+    """A PDF file by content; natural key sha256."""
+
+    __tablename__ = "pdfs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bytes: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str | None] = mapped_column(Text)
+    pages: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    """pending | ok | no_text | encrypted | corrupt | empty | not_pdf | too_large | timeout | failed"""
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Extraction(Base):
+    """One paper's extracted text by extractor version; natural key (paper_id, extractor_version)."""
+
+    __tablename__ = "extractions"
+    __table_args__ = (UniqueConstraint("paper_id", "extractor_version", name="uq_extractions"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    extractor_version: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    chars: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str | None] = mapped_column(Text)
+    blocks_z: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """zlib-compressed JSON list of [page, section, text] blocks in reading order."""
+    extracted_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CodeLink(Base):
+    """A URL found in a paper; natural key (paper_id, extractor_version, url)."""
+
+    __tablename__ = "links"
+    __table_args__ = (UniqueConstraint("paper_id", "extractor_version", "url", name="uq_links"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    extractor_version: Mapped[str] = mapped_column(String(32))
+    url: Mapped[str] = mapped_column(Text)
+    host: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    own: Mapped[bool] = mapped_column(default=False)
+    page: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str] = mapped_column(String(32))
+    origin: Mapped[str] = mapped_column(String(16))
+    raw: Mapped[str] = mapped_column(Text, default="")
+
+
+class Prediction(Base):
+    """A verdict; natural key (paper_id, classifier, classifier_version, framework)."""
+
+    __tablename__ = "predictions"
+    __table_args__ = (
+        UniqueConstraint(
+            "paper_id", "classifier", "classifier_version", "framework", name="uq_predictions"
+        ),
+        Index("ix_predictions_clf", "classifier", "classifier_version", "label"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    classifier: Mapped[str] = mapped_column(String(64))
+    classifier_version: Mapped[str] = mapped_column(String(64))
+    framework: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(16))
+    confidence: Mapped[float] = mapped_column(Float)
+    extractor_version: Mapped[str] = mapped_column(String(32))
+
+
+class Mention(Base):
+    """Evidence behind a prediction: one framework hit with page, section and snippet."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (
+        UniqueConstraint(
+            "paper_id", "classifier", "classifier_version", "framework", "seq", name="uq_mentions"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    classifier: Mapped[str] = mapped_column(String(64))
+    classifier_version: Mapped[str] = mapped_column(String(64))
+    framework: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(Integer)
+    page: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str] = mapped_column(String(32))
+    snippet: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(64))
+    """The rule that fired, e.g. `cue:implemented`, `references`, `contrast`."""
+    term: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Run(Base):
+    """One invocation of a stage: what ran, with which versions, and its counts."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    command: Mapped[str] = mapped_column(String(32))
+    args: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    versions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+
+
+class Migration(Base):
+    """Named schema migrations applied to this database, in order."""
+
+    __tablename__ = "schema_migrations"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    applied_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,272 @@
+"""Records -> rows: idempotent upserts on natural keys, and the pending/select queries (DB IO)."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db.schema import CodeLink, Extraction, Mention, Paper, PdfDocument, Prediction, Run
+from miner.records import Block, ExtractedDoc, Link, PaperRecord
+from miner.records import Prediction as PredictionRecord
+
+
+def now() -> datetime:
+    """Current UTC time (naive, as stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def upsert(
+    session: Session,
+    model: type[Any],
+    rows: Sequence[dict[str, Any]],
+    keys: list[str],
+    update: Iterable[str] | None = None,
+) -> None:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE for SQLite and PostgreSQL."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    cols = list(update) if update is not None else [c for c in rows[0] if c not in keys]
+    for start in range(0, len(rows), 500):
+        stmt = ins.values(list(rows[start : start + 500]))
+        if cols:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in cols}
+            )
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+        session.execute(stmt)
+
+
+def upsert_papers(session: Session, records: Sequence[PaperRecord]) -> int:
+    """Insert or update papers on (source, source_id); returns how many rows were new."""
+    if not records:
+        return 0
+    before = session.scalar(select(func.count()).select_from(Paper)) or 0
+    rows = []
+    for r in records:
+        row: dict[str, Any] = {
+            "source": r.source,
+            "source_id": r.source_id,
+            "venue": r.venue,
+            "year": r.year,
+            "track": r.track,
+            "title": r.title,
+            "authors": list(r.authors),
+            "abstract": r.abstract,
+            "urls": list(r.urls),
+            "arxiv_id": r.arxiv_id,
+            "openreview_id": r.openreview_id,
+            "pdf_url": r.pdf_url,
+            "file_path": r.file_path,
+            "file_name": r.file_name,
+            "created_at": now(),
+        }
+        if r.source == "local":
+            row.update(pdf_sha256=r.source_id, fetch_status="local")
+        rows.append(row)
+    update = [c for c in rows[0] if c not in ("source", "source_id", "created_at")]
+    upsert(session, Paper, rows, ["source", "source_id"], update)
+    after = session.scalar(select(func.count()).select_from(Paper)) or 0
+    return after - before
+
+
+def upsert_pdf(session: Session, sha256: str, size: int, path: str | None) -> None:
+    """Record a PDF file by content hash (status stays as extraction left it)."""
+    upsert(
+        session,
+        PdfDocument,
+        [{"sha256": sha256, "bytes": size, "path": path, "status": "pending"}],
+        ["sha256"],
+        ["bytes", "path"],
+    )
+
+
+def encode_blocks(blocks: Sequence[Block]) -> bytes:
+    """Blocks as zlib-compressed JSON."""
+    payload = [[b.page, b.section, b.text] for b in blocks]
+    return zlib.compress(json.dumps(payload, ensure_ascii=False).encode(), 6)
+
+
+def decode_blocks(data: bytes | None) -> tuple[Block, ...]:
+    """Inverse of encode_blocks."""
+    if not data:
+        return ()
+    return tuple(Block(p, s, t) for p, s, t in json.loads(zlib.decompress(data)))
+
+
+def save_extraction(
+    session: Session, paper_id: int, sha256: str | None, version: str, doc: ExtractedDoc
+) -> None:
+    """Upsert a paper's extraction and replace its links for this extractor version."""
+    chars = sum(len(b.text) for b in doc.blocks)
+    row = {
+        "paper_id": paper_id,
+        "extractor_version": version,
+        "status": doc.status,
+        "error": doc.error,
+        "pages": doc.page_count,
+        "chars": chars,
+        "title": doc.title,
+        "blocks_z": encode_blocks(doc.blocks),
+        "extracted_at": now(),
+    }
+    upsert(session, Extraction, [row], ["paper_id", "extractor_version"])
+    session.execute(
+        delete(CodeLink).where(CodeLink.paper_id == paper_id, CodeLink.extractor_version == version)
+    )
+    session.add_all(link_row(paper_id, version, link) for link in doc.links)
+    if sha256:
+        session.execute(
+            update(PdfDocument)
+            .where(PdfDocument.sha256 == sha256)
+            .values(status=doc.status, error=doc.error, pages=doc.page_count)
+        )
+
+
+def link_row(paper_id: int, version: str, link: Link) -> CodeLink:
+    """ORM row for a Link record."""
+    return CodeLink(
+        paper_id=paper_id,
+        extractor_version=version,
+        url=link.url,
+        host=link.host,
+        kind=link.kind,
+        own=link.own,
+        page=link.page,
+        section=link.section,
+        origin=link.origin,
+        raw=link.raw,
+    )
+
+
+def load_doc(extraction: Extraction, links: Sequence[CodeLink] = ()) -> ExtractedDoc:
+    """Rebuild the ExtractedDoc from its stored row."""
+    return ExtractedDoc(
+        status=extraction.status,
+        error=extraction.error,
+        page_count=extraction.pages,
+        blocks=decode_blocks(extraction.blocks_z),
+        links=tuple(
+            Link(
+                url=lk.url,
+                kind=lk.kind,
+                host=lk.host,
+                page=lk.page,
+                origin=lk.origin,
+                own=lk.own,
+                section=lk.section,
+                raw=lk.raw,
+            )
+            for lk in links
+        ),
+        title=extraction.title,
+    )
+
+
+def save_predictions(
+    session: Session,
+    paper_id: int,
+    classifier: str,
+    version: str,
+    extractor_version: str,
+    predictions: Sequence[PredictionRecord],
+) -> None:
+    """Upsert one paper's predictions and replace their evidence rows."""
+    rows = [
+        {
+            "paper_id": paper_id,
+            "classifier": classifier,
+            "classifier_version": version,
+            "framework": p.framework,
+            "label": p.label,
+            "confidence": p.confidence,
+            "extractor_version": extractor_version,
+        }
+        for p in predictions
+    ]
+    upsert(session, Prediction, rows, ["paper_id", "classifier", "classifier_version", "framework"])
+    session.execute(
+        delete(Mention).where(
+            Mention.paper_id == paper_id,
+            Mention.classifier == classifier,
+            Mention.classifier_version == version,
+        )
+    )
+    session.add_all(
+        Mention(
+            paper_id=paper_id,
+            classifier=classifier,
+            classifier_version=version,
+            framework=p.framework,
+            seq=i,
+            page=ev.page,
+            section=ev.section,
+            snippet=ev.snippet,
+            kind=ev.rule,
+            term=ev.term,
+        )
+        for p in predictions
+        for i, ev in enumerate(p.evidence)
+    )
+
+
+def select_pending_extraction(version: str, force: bool = False) -> Select[Paper]:
+    """Papers with a PDF and no extraction for this extractor version."""
+    stmt = select(Paper).where(Paper.pdf_sha256.is_not(None)).order_by(Paper.id)
+    if not force:
+        stmt = stmt.where(
+            ~exists().where(
+                Extraction.paper_id == Paper.id, Extraction.extractor_version == version
+            )
+        )
+    return stmt
+
+
+def select_pending_classification(
+    extractor_version: str, classifier: str, version: str, force: bool = False
+) -> Select[Extraction]:
+    """Extractions of the current version with no predictions from this classifier version."""
+    stmt = (
+        select(Extraction)
+        .where(Extraction.extractor_version == extractor_version)
+        .order_by(Extraction.paper_id)
+    )
+    if not force:
+        stmt = stmt.where(
+            ~exists().where(
+                Prediction.paper_id == Extraction.paper_id,
+                Prediction.classifier == classifier,
+                Prediction.classifier_version == version,
+            )
+        )
+    return stmt
+
+
+def start_run(
+    session: Session, command: str, args: dict[str, Any], versions: dict[str, str]
+) -> Run:
+    """Insert a `runs` row in state running and commit it."""
+    run = Run(
+        command=command, args=args, versions=versions, started_at=now(), status="running", counts={}
+    )
+    session.add(run)
+    session.commit()
+    return run
+
+
+def finish_run(session: Session, run: Run, counts: dict[str, int], status: str = "ok") -> None:
+    """Close a run with its counts."""
+    run.finished_at = now()
+    run.status = status
+    run.counts = dict(counts)
+    session.merge(run)
+    session.commit()

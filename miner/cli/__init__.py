@@ -1,0 +1,206 @@
+"""The `miner` command: a click group, shared options and rendering; commands live in submodules.
+
+Only this package imports click. Each command parses options, opens the DB, calls one
+`miner.pipeline.run_*` or `miner.tally` function and renders the result.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import click
+
+from miner import __version__
+from miner.errors import MinerError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Ctx:
+    """Options of the group, passed to every command."""
+
+    def __init__(self, db: str, data_dir: str, quiet: bool, verbose: int) -> None:
+        self.db = db
+        self.data_dir = data_dir
+        self.quiet = quiet
+        self.verbose = verbose
+        self._engine: Any = None
+
+    @property
+    def engine(self) -> Any:
+        """The database engine, created (and migrated) on first use."""
+        if self._engine is None:
+            from db import make_engine
+
+            self._engine = make_engine(self.db)
+        return self._engine
+
+
+class MinerGroup(click.Group):
+    """Turns MinerError into a one-line message and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MinerError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=MinerGroup, context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--db",
+    default="miner.db",
+    envvar="MINER_DB",
+    show_default=True,
+    help="SQLite file path or SQLAlchemy URL (env MINER_DB).",
+)
+@click.option(
+    "--data-dir",
+    default=".miner-data",
+    envvar="MINER_DATA_DIR",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where downloaded PDFs are cached.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars or summaries on stderr.")
+@click.option("-v", "--verbose", count=True, help="More logging on stderr (-vv for debug).")
+@click.version_option(__version__, prog_name="framework-miner")
+@click.pass_context
+def cli(ctx: click.Context, db: str, data_dir: str, quiet: bool, verbose: int) -> None:
+    """Which deep-learning framework do the papers at a venue actually use?
+
+    \b
+    Pipeline: ingest/crawl -> fetch -> extract -> classify -> tally.
+    \b
+    Examples:
+      miner demo
+      miner --db icml.db ingest papers/ --venue ICML --year 2019
+      miner --db icml.db extract --workers 2 && miner --db icml.db classify
+      miner --db icml.db tally --json
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    ctx.obj = Ctx(db, data_dir, quiet, verbose)
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--json / --csv / --markdown, mutually exclusive; default is a table."""
+    for opt in reversed(
+        [
+            click.option("--json", "fmt", flag_value="json", help="JSON on stdout."),
+            click.option("--csv", "fmt", flag_value="csv", help="CSV on stdout."),
+            click.option(
+                "--markdown", "fmt", flag_value="markdown", help="Markdown table on stdout."
+            ),
+        ]
+    ):
+        fn = opt(fn)
+    return click.option("--table", "fmt", flag_value="table", default=True, hidden=True)(fn)
+
+
+def workers_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--workers N (default: all cores)."""
+    return click.option(
+        "--workers",
+        type=click.IntRange(1, 512),
+        default=lambda: os.cpu_count() or 1,
+        show_default="all cores",
+        help="Worker processes.",
+    )(fn)
+
+
+def progress(ctx: Ctx, length: int, label: str) -> Any:
+    """A progress bar on stderr, or a no-op when --quiet or stderr is not a terminal."""
+    if ctx.quiet or length == 0:
+        return NullBar()
+    return click.progressbar(length=length, label=label, file=sys.stderr)
+
+
+class NullBar:
+    """Progress bar that shows nothing."""
+
+    def __enter__(self) -> NullBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        """Ignore progress."""
+
+
+def note(ctx: Ctx, message: str) -> None:
+    """A summary line on stderr unless --quiet."""
+    if not ctx.quiet:
+        click.echo(message, err=True)
+
+
+def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> None:
+    """Rows as a table, JSON, CSV or Markdown on stdout."""
+    cols = list(columns or (rows[0].keys() if rows else []))
+    if fmt == "json":
+        click.echo(json.dumps(list(rows), indent=2, default=str))
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+        return
+    cells = [[fmt_cell(r.get(c)) for c in cols] for r in rows]
+    if fmt == "markdown":
+        click.echo("| " + " | ".join(cols) + " |")
+        click.echo("|" + "|".join("---" for _ in cols) + "|")
+        for row in cells:
+            click.echo("| " + " | ".join(row) + " |")
+        return
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip())
+    for row in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def fmt_cell(value: Any) -> str:
+    """Human rendering of one cell."""
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def echo_lines(lines: Iterable[str]) -> None:
+    """Print lines on stdout."""
+    for line in lines:
+        click.echo(line)
+
+
+def with_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator kept for commands run outside the group (tests call the group)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+# Register the commands (imports at the bottom: they need `cli` defined above).
+from miner.cli import core, report  # noqa: E402,F401

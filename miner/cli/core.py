@@ -1,0 +1,162 @@
+"""Pipeline commands: ingest, extract, classify, status, demo."""
+
+from __future__ import annotations
+
+import csv
+from importlib import resources
+
+import click
+
+from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER
+from miner import pipeline
+from miner.cli import Ctx, cli, note, output_options, pass_ctx, progress, render, workers_option
+from miner.tally import failures, status_counts, tally
+
+CLASSIFIER_CHOICE = click.Choice(sorted(CLASSIFIERS))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--venue", help="Venue to record on the papers, e.g. NeurIPS.")
+@click.option("--year", type=click.IntRange(1950, 2100), help="Year to record on the papers.")
+@pass_ctx
+def ingest(ctx: Ctx, paths: tuple[str, ...], venue: str | None, year: int | None) -> None:
+    """Record local PDFs (files or folders) as papers; the source id is the PDF's sha256.
+
+    \b
+    Example:
+      miner ingest ../shared/corpus/pdfs --venue corpus --year 2024
+    """
+    report = pipeline.run_ingest(ctx.engine, paths, venue=venue, year=year)
+    note(ctx, f"ingest: {report.summary()}")
+
+
+@cli.command()
+@workers_option
+@click.option(
+    "--max-pages",
+    type=click.IntRange(1),
+    default=300,
+    show_default=True,
+    help="Stop reading a document after this many pages (recorded).",
+)
+@click.option(
+    "--time-budget",
+    type=click.FloatRange(0.1),
+    default=120.0,
+    show_default=True,
+    help="Seconds per document before extraction stops (recorded).",
+)
+@click.option("--force", is_flag=True, help="Re-extract papers already done with this version.")
+@click.option("--limit", type=click.IntRange(1), help="At most N papers.")
+@pass_ctx
+def extract(
+    ctx: Ctx, workers: int, max_pages: int, time_budget: float, force: bool, limit: int | None
+) -> None:
+    """Extract text, sections and links from every pending PDF.
+
+    \b
+    Example:
+      miner extract --workers 2
+    """
+    pending = pipeline.count_pending(ctx.engine) if not force else 0
+    with progress(ctx, min(pending, limit or pending), "extract") as bar:
+        report = pipeline.run_extract(
+            ctx.engine,
+            workers=workers,
+            max_pages=max_pages,
+            time_budget=time_budget,
+            force=force,
+            limit=limit,
+            progress=bar.update,
+        )
+    note(ctx, f"extract: {report.summary()}")
+
+
+@cli.command()
+@click.option("--classifier", type=CLASSIFIER_CHOICE, default=DEFAULT_CLASSIFIER, show_default=True)
+@click.option("--all", "all_", is_flag=True, help="Run every registered classifier.")
+@click.option("--force", is_flag=True, help="Re-classify papers already done with this version.")
+@click.option("--limit", type=click.IntRange(1), help="At most N papers.")
+@pass_ctx
+def classify(ctx: Ctx, classifier: str, all_: bool, force: bool, limit: int | None) -> None:
+    """Label each extracted paper uses / mentions / absent per framework, with evidence.
+
+    \b
+    Examples:
+      miner classify
+      miner classify --classifier keyword-baseline
+    """
+    for name in sorted(CLASSIFIERS) if all_ else [classifier]:
+        report = pipeline.run_classify(ctx.engine, classifier=name, force=force, limit=limit)
+        note(ctx, f"classify {name}: {report.summary()}")
+
+
+@cli.command()
+@output_options
+@pass_ctx
+def status(ctx: Ctx, fmt: str) -> None:
+    """Per-stage counts (done / pending / failed) and the papers that failed.
+
+    \b
+    Example:
+      miner status --json
+    """
+    counts = status_counts(ctx.engine)
+    failed = failures(ctx.engine)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"stages": counts, "failures": failed}, indent=2, default=str))
+        return
+    rows = [
+        {"stage": stage, "count": k, "n": v} for stage, d in counts.items() for k, v in d.items()
+    ]
+    render(rows, fmt, ["stage", "count", "n"])
+    if failed and fmt == "table":
+        click.echo("")
+        render(failed, fmt, ["id", "file_name", "status", "pages", "error"])
+
+
+@cli.command()
+@workers_option
+@pass_ctx
+def demo(ctx: Ctx, workers: int) -> None:
+    """Run the whole pipeline offline on the bundled sample of real papers and print the tally.
+
+    \b
+    Example:
+      miner --db demo.db demo
+    """
+    sample = resources.files("miner") / "data" / "sample"
+    with resources.as_file(sample) as folder, (folder / "sample.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+        for row in rows:
+            pipeline.run_ingest(
+                ctx.engine, [str(folder / row["file"])], venue=row["venue"], year=int(row["year"])
+            )
+    note(ctx, f"ingest: {len(rows)} bundled papers")
+    report = pipeline.run_extract(ctx.engine, workers=workers)
+    note(ctx, f"extract: {report.summary()}")
+    for name in sorted(CLASSIFIERS):
+        note(
+            ctx, f"classify {name}: {pipeline.run_classify(ctx.engine, classifier=name).summary()}"
+        )
+    rows_out = [r.as_dict() for r in tally(ctx.engine, classifier=DEFAULT_CLASSIFIER, by="venue")]
+    render(rows_out, "table", TALLY_COLUMNS)
+    click.echo(f"\ndatabase: {ctx.db}  (try: miner --db {ctx.db} papers --json)")
+
+
+TALLY_COLUMNS = [
+    "venue",
+    "year",
+    "framework",
+    "uses",
+    "share",
+    "extracted_ok",
+    "papers",
+    "failed",
+    "with_any",
+    "classifier",
+    "classifier_version",
+]

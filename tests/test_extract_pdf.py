@@ -1,0 +1,50 @@
+"""Extraction of generated PDFs: text, sections, links, and every bad-input status."""
+
+from __future__ import annotations
+
+from conftest import MakePdf
+
+from miner.extract.pdf import dehyphenate, extract_pdf
+
+
+def test_text_sections_and_links(make_pdf: MakePdf) -> None:
+    data = make_pdf(
+        pages=[
+            "A Paper Title\n\nAbstract\nWe study things.\n\n1 Introduction\nOur code is at github.com/alice/widget.",
+            "We implemented the model in PyTorch.\n\nReferences\n[1] A. Paszke. PyTorch. 2019.",
+        ],
+        links=[(0, "https://github.com/Alice/Widget/tree/main/src")],
+    )
+    doc = extract_pdf(data)
+    assert doc.status == "ok" and doc.page_count == 2
+    sections = {(b.page, b.section) for b in doc.blocks}
+    assert (1, "front") in sections and (2, "body") in sections and (2, "references") in sections
+    urls = {link.url.lower() for link in doc.links}
+    assert urls == {"https://github.com/alice/widget"}
+    assert "PyTorch" in doc.page_texts()[1]
+
+
+def test_dehyphenate_joins_split_words() -> None:
+    assert dehyphenate("we imple-\nmented it\nin Keras") == "we implemented it in Keras"
+
+
+def test_bad_inputs_get_statuses(make_pdf: MakePdf) -> None:
+    assert extract_pdf(b"").status == "empty"
+    assert extract_pdf(b"<html>not a pdf</html>").status == "not_pdf"
+    good = make_pdf(pages=["Some text " * 50])
+    truncated = extract_pdf(good[: len(good) // 3])
+    assert truncated.status in ("corrupt", "ok", "no_text")
+    assert extract_pdf(b"%PDF-1.7\n garbage garbage").status == "corrupt"
+    enc = extract_pdf(make_pdf(pages=["secret text"], encrypt=True))
+    assert enc.status == "encrypted" and "password" in (enc.error or "")
+
+
+def test_image_only_pages_are_no_text(make_pdf: MakePdf) -> None:
+    doc = extract_pdf(make_pdf(pages=["", "", ""]))
+    assert doc.status == "no_text" and doc.page_count == 3
+    assert "3 pages" in (doc.error or "")
+
+
+def test_page_cap_is_recorded(make_pdf: MakePdf) -> None:
+    doc = extract_pdf(make_pdf(pages=[f"Page {i} " + "text " * 40 for i in range(5)]), max_pages=2)
+    assert doc.status == "ok" and doc.truncated and "2 of 5" in (doc.error or "")

@@ -1,0 +1,43 @@
+"""Layering rules from STYLE.md, checked on the import statements of every module."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module.split(".")[0])
+    return out
+
+
+def modules(*packages: str) -> list[Path]:
+    return [p for pkg in packages for p in (ROOT / pkg).rglob("*.py")]
+
+
+def test_only_cli_imports_click() -> None:
+    offenders = [
+        p
+        for p in modules("miner", "classifiers", "db")
+        if "click" in imports(p) and "cli" not in p.relative_to(ROOT).parts[:2]
+    ]
+    assert offenders == []
+
+
+def test_classifiers_and_extract_stay_pure() -> None:
+    pure = modules("classifiers") + list((ROOT / "miner" / "extract").rglob("*.py"))
+    offenders = [(p.name, imports(p) & {"httpx", "db", "click", "sqlalchemy"}) for p in pure]
+    assert [o for o in offenders if o[1]] == []
+
+
+def test_db_never_imports_http_or_click() -> None:
+    offenders = [(p.name, imports(p) & {"httpx", "click"}) for p in modules("db")]
+    assert [o for o in offenders if o[1]] == []
