@@ -7,7 +7,6 @@ Only this package imports click. Each command parses options, opens the DB, call
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import logging
@@ -192,15 +191,13 @@ def echo_lines(lines: Iterable[str]) -> None:
         click.echo(line)
 
 
-def with_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorator kept for commands run outside the group (tests call the group)."""
+def _register_commands() -> None:
+    """Import every module of this package: each defines its commands on `cli` (no edits here)."""
+    import importlib
+    import pkgutil
 
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return fn(*args, **kwargs)
-
-    return wrapper
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        importlib.import_module(f"{__name__}.{info.name}")
 
 
-# Register the commands (imports at the bottom: they need `cli` defined above).
-from miner.cli import core, report  # noqa: E402,F401
+_register_commands()
