@@ -7,7 +7,6 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from db import store
 from db.schema import CodeLink, Paper, PdfDocument
 from miner import __version__
 from miner.errors import UsageError
+from miner.executor import iter_results
 from miner.extract import EXTRACTOR_VERSION
 from miner.extract.pdf import extract_pdf
 from miner.records import ExtractedDoc, PaperRecord
@@ -148,21 +148,15 @@ def run_extract(
         run = store.start_run(
             session, "extract", {"workers": workers, "force": force}, run_versions
         )
-        results: Iterable[tuple[int, str | None, ExtractedDoc]]
-        pool = ProcessPoolExecutor(workers) if workers > 1 else None
-        try:
-            results = pool.map(_extract_job, jobs, chunksize=2) if pool else map(_extract_job, jobs)
-            for i, (paper_id, sha, doc) in enumerate(results, 1):
-                store.save_extraction(session, paper_id, sha, EXTRACTOR_VERSION, doc)
-                report.counts[doc.status] += 1
-                if i % BATCH == 0:
-                    session.commit()
-                if progress:
-                    progress(1)
-            session.commit()
-        finally:
-            if pool:
-                pool.shutdown(cancel_futures=True)
+        results = iter_results(_extract_job, jobs, workers=workers)
+        for i, (paper_id, sha, doc) in enumerate(results, 1):
+            store.save_extraction(session, paper_id, sha, EXTRACTOR_VERSION, doc)
+            report.counts[doc.status] += 1
+            if i % BATCH == 0:
+                session.commit()
+            if progress:
+                progress(1)
+        session.commit()
         store.finish_run(session, run, report.counts)
     return report
 
