@@ -15,9 +15,15 @@ def _initial(conn: Connection) -> None:
     Base.metadata.create_all(conn)
 
 
+def _raw_payloads_and_crawl_state(conn: Connection) -> None:
+    for name in ("raw_payloads", "crawl_state"):
+        Base.metadata.tables[name].create(conn, checkfirst=True)
+
+
 # Append only: a migration's name is its identity; never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
+    ("0003_issue5_raw_payloads", _raw_payloads_and_crawl_state),
 ]
 
 
