@@ -125,7 +125,7 @@ def crawl_state(session: Session, source: str, scope: str) -> CrawlState | None:
     )
 
 
-def select_pending_fetch(retry_failed: bool = False) -> Select[Any]:
+def select_pending_fetch(retry_failed: bool = False) -> Select[int, str | None]:
     """(paper id, pdf url) of papers whose PDF has not been downloaded yet."""
     statuses = ["pending", "failed"] if retry_failed else ["pending"]
     return (

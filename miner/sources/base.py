@@ -7,11 +7,15 @@ body, spec)` is pure and is what `miner reparse` runs again on stored payloads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urljoin, urlsplit
 
 from miner.records import PaperRecord
+
+HOST_RE = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:/|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,26 @@ class Source(Protocol):
     def parse(self, url: str, body: bytes, spec: CrawlSpec) -> list[PaperRecord]:
         """Papers in one stored listing page (pure)."""
         ...
+
+
+def link_url(href: str | None, page_url: str) -> str | None:
+    """An absolute http(s) URL for a listing's href, or None for junk.
+
+    Listings hold author-typed links such as `github.com/apple/ml-predict` (no scheme) or `.`;
+    a scheme-less href whose first segment looks like a host name gets `https://`.
+    """
+    href = re.sub(r"\s+", "", href or "")  # "https: //github.com/..." occurs
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return None
+    if "://" not in href and HOST_RE.match(href):
+        return "https://" + href
+    url = urljoin(page_url, href)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    if not href.startswith(("http://", "https://", "/")):
+        return None  # a bare relative word ("NTg1N", ".") is not a link anybody meant
+    return url
 
 
 def clean(text: str | None) -> str | None:

@@ -51,8 +51,11 @@ def pdf_url_for(abstract_url: str) -> str:
 
 
 def _authors(li: lxml_html.HtmlElement) -> tuple[str, ...]:
-    nodes = li.xpath(".//i | .//span[contains(@class, 'paper-authors')]")
-    text = clean(nodes[0].text_content()) if nodes else None
+    text = None
+    for el in li.iter("i", "span"):
+        if el.tag == "i" or "paper-authors" in (el.get("class") or ""):
+            text = clean(el.text_content())
+            break
     if not text or text in AUTHOR_PLACEHOLDERS:
         return ()
     return tuple(a.strip() for a in text.split(",") if a.strip())

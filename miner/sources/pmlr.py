@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 
 from miner.errors import ParseError, UsageError
 from miner.records import PaperRecord
-from miner.sources.base import CrawlSpec, GetPage, clean
+from miner.sources.base import CrawlSpec, GetPage, clean, link_url
 
 SITE = "https://proceedings.mlr.press"
 ICML_VOLUMES: dict[int, int] = {
@@ -79,15 +79,22 @@ def parse_volume_html(body: bytes, volume: int) -> list[PaperRecord]:
     tree = lxml_html.fromstring(body)
     venue, year = _venue_year(tree, volume)
     out = []
-    for div in tree.xpath('//div[@class="paper"]'):
-        title = clean(" ".join(div.xpath('./p[@class="title"]//text()')))
-        authors_text = " ".join(div.xpath('.//span[@class="authors"]//text()'))
+    for div in tree.iter("div"):
+        if div.get("class") != "paper":
+            continue
+        parts = {el.get("class"): el for el in div.iter("p", "span") if el.get("class")}
+        title = clean(parts["title"].text_content()) if "title" in parts else None
+        authors_text = parts["authors"].text_content() if "authors" in parts else ""
         authors = tuple(a for a in (clean(x) for x in authors_text.split(",")) if a)
         pdf = abs_url = openreview = None
         urls: list[str] = []
         code: list[str] = []
-        for a in div.xpath('./p[@class="links"]/a[@href]'):
-            label, href = (clean(a.text_content()) or "").lower(), a.get("href")
+        anchors = parts["links"].iter("a") if "links" in parts else iter(())
+        for a in anchors:
+            label = (clean(a.text_content()) or "").lower()
+            href = link_url(a.get("href"), volume_url(volume))
+            if not href:
+                continue
             if label == "download pdf":
                 pdf = href
             elif label == "abs":
