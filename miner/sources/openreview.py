@@ -146,6 +146,9 @@ class OpenReviewSource:
 
     name = "openreview"
 
+    def __init__(self, page_size: int = PAGE_SIZE) -> None:
+        self.page_size = page_size
+
     def parse(self, url: str, body: bytes, spec: CrawlSpec) -> list[PaperRecord]:
         """Accepted papers of one stored page of notes."""
         venue, year = _venue(spec)
@@ -156,9 +159,9 @@ class OpenReviewSource:
         venue, year = _venue(spec)
         offset = 0
         while True:
-            url, params = notes_request(venue, year, offset)
+            url, params = notes_request(venue, year, offset, self.page_size)
             records, n, total = parse_notes(get(url, params).body, venue, year)
             yield from records
             offset += n
-            if n < PAGE_SIZE or (total is not None and offset >= total):
+            if n < self.page_size or (total is not None and offset >= total):
                 return
