@@ -9,7 +9,11 @@ import pytest
 
 LOCAL = Path(__file__).resolve().parent / "fixtures" / "http"
 SHARED = next(
-    (p / "shared" / "fixtures" / "http" for p in Path(__file__).resolve().parents if (p / "shared" / "fixtures").is_dir()),
+    (
+        p / "shared" / "fixtures" / "http"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "fixtures").is_dir()
+    ),
     Path("/nonexistent"),
 )
 """../shared/fixtures/http of the checkout, or of any parent folder (worktrees sit one level deeper)."""

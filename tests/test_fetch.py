@@ -13,7 +13,6 @@ from conftest import MakePdf
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug import Request, Response
 
 from db import make_engine
 from db.schema import Paper, PdfDocument
@@ -34,7 +33,9 @@ def quick(base_url: str | None = None, max_retries: int = 0) -> Fetcher:
     )
 
 
-def test_fetch_pdf_into_the_cache(httpserver: HTTPServer, make_pdf: MakePdf, tmp_path: Path) -> None:
+def test_fetch_pdf_into_the_cache(
+    httpserver: HTTPServer, make_pdf: MakePdf, tmp_path: Path
+) -> None:
     pdf = make_pdf(pages=["We use PyTorch."])
     httpserver.expect_request("/a.pdf").respond_with_data(pdf, content_type="application/pdf")
     got = fetch_pdf(quick(), httpserver.url_for("/a.pdf"), tmp_path)
@@ -110,19 +111,25 @@ def papers(engine: object, base: str, n: int) -> None:
         upsert_papers(
             s,
             [
-                PaperRecord(source="test", source_id=str(i), pdf_url=f"https://papers.example.org/{i}.pdf")
+                PaperRecord(
+                    source="test", source_id=str(i), pdf_url=f"https://papers.example.org/{i}.pdf"
+                )
                 for i in range(n)
             ],
         )
         s.commit()
 
 
-def test_interrupted_fetch_resumes(httpserver: HTTPServer, make_pdf: MakePdf, tmp_path: Path) -> None:
+def test_interrupted_fetch_resumes(
+    httpserver: HTTPServer, make_pdf: MakePdf, tmp_path: Path
+) -> None:
     engine = make_engine(str(tmp_path / "t.db"))
     papers(engine, httpserver.url_for("/"), 5)
     pdfs = {i: make_pdf(pages=[f"paper {i}"]) for i in range(5)}
     for i, data in pdfs.items():
-        httpserver.expect_request(f"/{i}.pdf").respond_with_data(data, content_type="application/pdf")
+        httpserver.expect_request(f"/{i}.pdf").respond_with_data(
+            data, content_type="application/pdf"
+        )
     fetcher = quick(base_url=httpserver.url_for("/").rstrip("/"))
     data_dir = tmp_path / "data"
 
@@ -166,15 +173,21 @@ def test_failures_are_recorded_and_retried_on_request(
 ) -> None:
     engine = make_engine(str(tmp_path / "t.db"))
     papers(engine, "", 2)
-    httpserver.expect_request("/0.pdf").respond_with_data(make_pdf(), content_type="application/pdf")
-    httpserver.expect_oneshot_request("/1.pdf").respond_with_data("<html>", content_type="text/html")
+    httpserver.expect_request("/0.pdf").respond_with_data(
+        make_pdf(), content_type="application/pdf"
+    )
+    httpserver.expect_oneshot_request("/1.pdf").respond_with_data(
+        "<html>", content_type="text/html"
+    )
     fetcher = quick(base_url=httpserver.url_for("/").rstrip("/"))
     assert run_fetch(engine, fetcher, tmp_path).counts == {"ok": 1, "failed": 1}
     with Session(engine) as s:
         failed = s.scalar(select(Paper).where(Paper.fetch_status == "failed"))
         assert failed is not None and "not a PDF" in (failed.fetch_error or "")
     assert run_fetch(engine, fetcher, tmp_path).counts == {}
-    httpserver.expect_request("/1.pdf").respond_with_data(make_pdf(pages=["b"]), content_type="application/pdf")
+    httpserver.expect_request("/1.pdf").respond_with_data(
+        make_pdf(pages=["b"]), content_type="application/pdf"
+    )
     assert run_fetch(engine, fetcher, tmp_path, retry_failed=True).counts == {"ok": 1}
 
 

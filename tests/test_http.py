@@ -63,7 +63,9 @@ def test_honest_user_agent(httpserver: HTTPServer) -> None:
 
 def test_rate_limit_per_host() -> None:
     t = FakeTime()
-    limiter = RateLimiter(delay=1.0, clock=t.clock, sleep=t.sleep, host_delays={"export.arxiv.org": 3.0})
+    limiter = RateLimiter(
+        delay=1.0, clock=t.clock, sleep=t.sleep, host_delays={"export.arxiv.org": 3.0}
+    )
     for url in ("https://a.org/1", "https://a.org/2", "https://b.org/1", "https://a.org/3"):
         limiter.wait(url)
     assert t.sleeps == [1.0, 1.0]  # a.org waits, b.org does not
@@ -81,8 +83,12 @@ def test_429_then_success(httpserver: HTTPServer) -> None:
 
 
 def test_503_with_retry_after(httpserver: HTTPServer) -> None:
-    httpserver.expect_oneshot_request("/p").respond_with_data("", status=503, headers={"Retry-After": "7"})
-    httpserver.expect_oneshot_request("/p").respond_with_data("", status=503, headers={"Retry-After": "2"})
+    httpserver.expect_oneshot_request("/p").respond_with_data(
+        "", status=503, headers={"Retry-After": "7"}
+    )
+    httpserver.expect_oneshot_request("/p").respond_with_data(
+        "", status=503, headers={"Retry-After": "2"}
+    )
     httpserver.expect_request("/p").respond_with_data("ok")
     t = FakeTime()
     assert fetcher(t).get(httpserver.url_for("/p")).text == "ok"
@@ -144,9 +150,9 @@ def test_only_http_urls() -> None:
 
 
 def test_rebase_url() -> None:
-    assert rebase_url("https://proceedings.neurips.cc/paper_files/paper/2019?x=1", "http://127.0.0.1:8000") == (
-        "http://127.0.0.1:8000/paper_files/paper/2019?x=1"
-    )
+    assert rebase_url(
+        "https://proceedings.neurips.cc/paper_files/paper/2019?x=1", "http://127.0.0.1:8000"
+    ) == ("http://127.0.0.1:8000/paper_files/paper/2019?x=1")
     with pytest.raises(UsageError, match="base-url"):
         rebase_url("https://a.org/", "127.0.0.1:8000")
 

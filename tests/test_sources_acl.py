@@ -19,7 +19,7 @@ def test_acl_2022_collection() -> None:
     assert Counter(r.track for r in records).keys() == {"long", "short", "srw", "demo", "tutorials"}
     assert all(r.title and r.year == 2022 and r.venue == "ACL" for r in records)
     code = [u for r in records for u in r.urls if "aclanthology.org" not in u]
-    assert len(code) == body.count(b"<pwccode url=\"http")  # every non-empty pwccode link
+    assert len(code) == body.count(b'<pwccode url="http')  # every non-empty pwccode link
     first = records[0]
     assert first.source_id == "2022.acl-long.1"
     assert first.title == "AdapLeR: Speeding up Inference by Adaptive Length Reduction"

@@ -23,7 +23,11 @@ LEGACY = SHARED / "arxiv" / "arxiv-py-legacy-2016"
 def exchange(path: Path) -> tuple[dict[str, str], int, bytes]:
     """(query params, status, body bytes) of one golden file (body is latin-1, see PROVENANCE)."""
     data = json.loads(path.read_text())
-    return dict(parse_qsl(urlsplit(data["url"]).query, keep_blank_values=True)), data["status_code"], data["body"].encode("latin-1")
+    return (
+        dict(parse_qsl(urlsplit(data["url"]).query, keep_blank_values=True)),
+        data["status_code"],
+        data["body"].encode("latin-1"),
+    )
 
 
 def replay(files: list[Path]) -> dict[tuple[tuple[str, str], ...], bytes]:

@@ -32,9 +32,14 @@ def test_recorded_cvpr_listings(name: str, year: int, papers: int, with_supp: in
 
 
 def test_cvpr2020_relative_links_resolve_against_the_page() -> None:
-    records = parse_listing_html(local("cvf/CVPR2020_trimmed.html"), PAGE.format(2020), "CVPR", 2020)
+    records = parse_listing_html(
+        local("cvf/CVPR2020_trimmed.html"), PAGE.format(2020), "CVPR", 2020
+    )
     first = records[0]
-    assert first.title == "Unsupervised Learning of Probably Symmetric Deformable 3D Objects From Images in the Wild"
+    assert (
+        first.title
+        == "Unsupervised Learning of Probably Symmetric Deformable 3D Objects From Images in the Wild"
+    )
     assert first.authors == ("Shangzhe Wu", "Christian Rupprecht", "Andrea Vedaldi")
     assert first.pdf_url == (
         "https://openaccess.thecvf.com/content_CVPR_2020/papers/"
@@ -44,7 +49,9 @@ def test_cvpr2020_relative_links_resolve_against_the_page() -> None:
 
 
 def test_cvpr2019_browser_saved_copy() -> None:
-    records = parse_listing_html(local("cvf/CVPR2019_trimmed.html"), PAGE.format(2019), "CVPR", 2019)
+    records = parse_listing_html(
+        local("cvf/CVPR2019_trimmed.html"), PAGE.format(2019), "CVPR", 2019
+    )
     assert len(records) == 2
     assert records[0].authors[0] == "Hongyang Li"
     assert records[0].pdf_url and records[0].pdf_url.startswith("http://openaccess.thecvf.com/")
@@ -61,13 +68,25 @@ def test_2021_scheme_from_documentation() -> None:
     [<a href="http://arxiv.org/abs/2101.00001">arXiv</a>]</dd></dl></body></html>"""
     (rec,) = parse_listing_html(body, PAGE.format(2021), "CVPR", 2021)
     assert rec.authors == ("Jane Doe",) and rec.arxiv_id == "2101.00001"
-    assert rec.pdf_url == "https://openaccess.thecvf.com/content/CVPR2021/papers/Doe_X_CVPR_2021_paper.pdf"
-    index = b'<a href="CVPR2021?day=2021-06-21">Day 1</a><a href="CVPR2021?day=2021-06-22">Day 2</a>'
+    assert (
+        rec.pdf_url
+        == "https://openaccess.thecvf.com/content/CVPR2021/papers/Doe_X_CVPR_2021_paper.pdf"
+    )
+    index = (
+        b'<a href="CVPR2021?day=2021-06-21">Day 1</a><a href="CVPR2021?day=2021-06-22">Day 2</a>'
+    )
     days = parse_day_links(index, listing_url("CVPR", 2021))
     assert days == [listing_url("CVPR", 2021, d) for d in ("2021-06-21", "2021-06-22")]
-    pages = {listing_url("CVPR", 2021): index, days[0]: body, days[1]: body.replace(b"Doe_X", b"Roe_Y")}
+    pages = {
+        listing_url("CVPR", 2021): index,
+        days[0]: body,
+        days[1]: body.replace(b"Doe_X", b"Roe_Y"),
+    }
     got = list(CvfSource().crawl(lambda u, p: Page(u, 200, pages[u]), CrawlSpec("cvf", year=2021)))
-    assert [r.source_id for r in got] == ["CVPR2021/Doe_X_CVPR_2021_paper", "CVPR2021/Roe_Y_CVPR_2021_paper"]
+    assert [r.source_id for r in got] == [
+        "CVPR2021/Doe_X_CVPR_2021_paper",
+        "CVPR2021/Roe_Y_CVPR_2021_paper",
+    ]
 
 
 def test_unknown_conference_is_a_usage_error() -> None:

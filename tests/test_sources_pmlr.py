@@ -31,7 +31,11 @@ CODE_LINKS = {"v97_icml2019.html": 518, "v119_icml2020.html": 581, "v267_icml202
 UNUSABLE = {"v119_icml2020.html": 1, "v267_icml2025.html.gz": 8}
 """Of those, hrefs that are no URL: `.`, `N/A`, `no code`, `NTg1N`, bare `owner/repo`."""
 CODE_A = re.compile(r'<a href="([^"]*)"[^>]*>(?:Code|Software|Code for experiments)</a>')
-OPENREVIEW = {"v202_icml2023.html": 1828, "v235_icml2024.html.gz": 2610, "v267_icml2025.html.gz": 3330}
+OPENREVIEW = {
+    "v202_icml2023.html": 1828,
+    "v235_icml2024.html.gz": 2610,
+    "v267_icml2025.html.gz": 3330,
+}
 
 
 @pytest.mark.parametrize("name", sorted(VOLUMES))
@@ -56,7 +60,11 @@ def test_every_recorded_icml_volume(name: str) -> None:
 
 def test_v97_trimmed_fields() -> None:
     records = parse_volume_html(local("pmlr/v97_icml2019_trimmed.html"), 97)
-    assert [r.source_id for r in records] == ["v97/abbati19a", "v97/abels19a", "v97/abu-el-haija19a"]
+    assert [r.source_id for r in records] == [
+        "v97/abbati19a",
+        "v97/abels19a",
+        "v97/abu-el-haija19a",
+    ]
     first = records[0]
     assert first.title == "AReS and MaRS Adversarial and MMD-Minimizing Regression for SDEs"
     assert first.authors[0] == "Gabriele Abbati" and first.authors[-1] == "Stefan Bauer"
@@ -70,7 +78,9 @@ def test_v267_openreview_and_software() -> None:
     first = parse_volume_html(local("pmlr/v267_icml2025_trimmed.html"), 267)[0]
     assert first.openreview_id == "jYmGi1175R"
     assert "https://github.com/rogelioamancisidor/codevae" in first.urls
-    assert first.pdf_url and first.pdf_url.startswith("https://raw.githubusercontent.com/mlresearch/v267/")
+    assert first.pdf_url and first.pdf_url.startswith(
+        "https://raw.githubusercontent.com/mlresearch/v267/"
+    )
 
 
 def test_year_maps_to_icml_volume_and_volume_wins() -> None:
