@@ -26,7 +26,7 @@ from miner.errors import FetchError, MinerError
 from miner.http import CONTACT, DEFAULT_DELAY, Fetcher, RateLimiter, Retry, make_client
 from miner.pipeline import StageReport
 from miner.records import PaperRecord
-from miner.sources import PARSER_VERSION, CrawlSpec, Page, get_source
+from miner.sources import PARSER_VERSION, CrawlSpec, Page, Source, get_source
 
 logger = logging.getLogger(__name__)
 
@@ -129,13 +129,15 @@ def run_crawl(
     *,
     refresh: bool = False,
     progress: Progress | None = None,
+    source: Source | None = None,
 ) -> StageReport:
     """List a venue's papers into `papers`, keeping every listing response in `raw_payloads`.
 
+    `source` overrides the registry's (tests: a smaller page size).
     Raises FetchError when a listing page cannot be had (after retries); papers parsed before
     that are kept and the crawl state says `failed`.
     """
-    source = get_source(spec.source)
+    source = source or get_source(spec.source)
     report = StageReport()
     with Session(engine) as session:
         run = store.start_run(
@@ -242,7 +244,10 @@ def run_fetch(
 
 
 def run_reparse(engine: Engine, *, source: str | None = None) -> StageReport:
-    """Parse every stored listing again with the current parsers and upsert the papers (no network)."""
+    """Parse every stored listing again with the current parsers and upsert the papers (no network).
+
+    A crawl's --limit is applied per stored page (exact for the one-page sources).
+    """
     report = StageReport()
     with Session(engine) as session:
         pages = list(crawl_store.iter_raw(session, source))
@@ -254,7 +259,7 @@ def run_reparse(engine: Engine, *, source: str | None = None) -> StageReport:
                 logger.warning("%s: %s", page.url, exc)
                 report.counts["pages_failed"] += 1
                 continue
-            records = _dedupe(records)
+            records = _dedupe(records[: spec.limit] if spec.limit else records)
             new = store.upsert_papers(session, records)
             report.counts["pages"] += 1
             report.counts["new"] += new
