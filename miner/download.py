@@ -101,13 +101,25 @@ def store_pdf(data_dir: str | Path, data: bytes) -> Downloaded:
 def fetch_pdf(
     fetcher: Fetcher, url: str, data_dir: str | Path, max_bytes: int = MAX_PDF_BYTES
 ) -> Downloaded:
-    """Download url into the cache and return its hash and path; raises FetchError on any failure."""
-    response = fetcher.get(url, stream=True)
-    try:
-        data = read_pdf_body(response, str(response.url), max_bytes)
-    finally:
-        response.close()
-    return store_pdf(data_dir, data)
+    """Download url into the cache and return its hash and path; raises FetchError on any failure.
+
+    A body cut short is retried like a 5xx (same retry budget and backoff); a wrong type is not.
+    """
+    attempt = 0
+    while True:
+        response = fetcher.get(url, stream=True)
+        try:
+            data = read_pdf_body(response, str(response.url), max_bytes)
+        except FetchError as exc:
+            if not exc.retry or attempt >= fetcher.retry.max_retries:
+                raise
+            logger.info("%s, retrying", exc)
+            fetcher.limiter.sleep(fetcher.retry.backoff(attempt))
+            attempt += 1
+            continue
+        finally:
+            response.close()
+        return store_pdf(data_dir, data)
 
 
 def clean_partials(data_dir: str | Path) -> int:

@@ -195,3 +195,15 @@ def test_clean_partials_only_touches_temp_files(tmp_path: Path) -> None:
     keep = store_pdf(tmp_path, b"%PDF-1.4\n%%EOF\n")
     (Path(keep.path).parent / ".part-x.tmp").write_bytes(b"half")
     assert clean_partials(tmp_path) == 1 and Path(keep.path).is_file()
+
+
+def test_truncated_body_is_retried(
+    httpserver: HTTPServer, make_pdf: MakePdf, tmp_path: Path
+) -> None:
+    pdf = make_pdf(pages=["whole"])
+    httpserver.expect_oneshot_request("/r.pdf").respond_with_data(
+        pdf[:-200], content_type="application/pdf"
+    )
+    httpserver.expect_request("/r.pdf").respond_with_data(pdf, content_type="application/pdf")
+    got = fetch_pdf(quick(max_retries=1), httpserver.url_for("/r.pdf"), tmp_path)
+    assert Path(got.path).read_bytes() == pdf
