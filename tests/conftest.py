@@ -89,3 +89,11 @@ class Miner:
 def miner(tmp_path: Path) -> Miner:
     """CLI runner bound to a fresh database in tmp_path."""
     return Miner(tmp_path / "test.db", tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database built once per session by `miner demo` on the bundled sample (read-only use)."""
+    folder = tmp_path_factory.mktemp("demo")
+    Miner(folder / "demo.db", folder / "data")("demo", "--workers", "1")
+    return folder / "demo.db"
