@@ -13,6 +13,8 @@ from miner.errors import UsageError
 from miner.tally import NONE, UNDETERMINED, TallyRow, wilson
 
 KINDS = ("trend", "venues")
+TOP = 6
+"""Frameworks drawn in a trend chart unless asked for by name."""
 PSEUDO_COLOURS = {NONE: "#bbbbbb", UNDETERMINED: "#ffffff"}
 
 
@@ -51,6 +53,16 @@ def colour(framework: str) -> str:
     return palette[i % len(palette)]
 
 
+def _top(rows: Sequence[TallyRow], n: int) -> list[str]:
+    """The n frameworks with the most uses over all rows (ties by vocabulary order)."""
+    total: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r.framework not in (NONE, UNDETERMINED):
+            total[r.framework] += r.uses
+    ranked = sorted((f for f, k in total.items() if k), key=lambda f: (-total[f], _order(f)))
+    return ranked[:n]
+
+
 def _order(framework: str) -> int:
     return FRAMEWORKS.index(framework) if framework in FRAMEWORKS else len(FRAMEWORKS)
 
@@ -62,16 +74,17 @@ def _title(rows: Sequence[TallyRow]) -> str:
 def trend_figure(rows: Sequence[TallyRow], frameworks: Iterable[str] | None = None) -> Any:
     """One panel per venue: share of classified papers using each framework, per year, with its
     95% Wilson interval as error bars. Needs rows grouped by venue and year."""
-    wanted = set(frameworks) if frameworks else None
+    wanted = set(frameworks) if frameworks else set(_top(rows, TOP))
     classified = {(r.venue, r.year): r.classified for r in rows if r.year is not None}
     found: dict[tuple[str | None, str], dict[int, TallyRow]] = defaultdict(dict)
     for r in rows:
         if r.framework in (NONE, UNDETERMINED) or r.year is None or not r.uses:
             continue
-        if wanted is None or r.framework in wanted:
+        if r.framework in wanted:
             found[(r.venue, r.framework)][r.year] = r
     venues = sorted({v for v, _ in classified}, key=str) or [None]
-    fig = _figure(4.2 * len(venues), 3.2)
+    n_years = max([len({y for v, y in classified if v == venue}) for venue in venues] + [1])
+    fig = _figure(max(4.2, 0.45 * n_years + 2.0) * len(venues) + 1.5, 3.4)
     axes = fig.subplots(1, len(venues), squeeze=False, sharey=True)[0]
     for ax, venue in zip(axes, venues, strict=True):
         # Years where nothing was classified have no share: leave them out, don't draw a 0.
@@ -92,16 +105,25 @@ def trend_figure(rows: Sequence[TallyRow], frameworks: Iterable[str] | None = No
                     lo.append(low or 0.0)
                     hi.append(high or 0.0)
             # Interval as error bars, nudged sideways so overlapping frameworks stay readable.
-            xs = [y + 0.06 * (i - (len(names) - 1) / 2) for y in years]
+            xs = [y + 0.5 * (i - (len(names) - 1) / 2) / max(len(names), 1) for y in years]
             err = [
-                [y - low for y, low in zip(ys, lo, strict=True)],
-                [high - y for y, high in zip(ys, hi, strict=True)],
+                [max(0.0, y - low) for y, low in zip(ys, lo, strict=True)],
+                [max(0.0, high - y) for y, high in zip(ys, hi, strict=True)],
             ]
             ax.errorbar(
-                xs, ys, yerr=err, marker="o", capsize=3, color=colour(fw), label=fw, alpha=0.9
+                xs,
+                ys,
+                yerr=err,
+                marker="o",
+                markersize=4,
+                capsize=2,
+                elinewidth=0.8,
+                color=colour(fw),
+                label=fw,
+                alpha=0.85,
             )
         ax.set_title(str(venue or "all venues"))
-        ax.set_xticks(years)
+        ax.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 6 else 0)
         ax.set_xlabel("year")
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
@@ -114,7 +136,8 @@ def trend_figure(rows: Sequence[TallyRow], frameworks: Iterable[str] | None = No
                 labels.append(label)
     if handles:
         fig.legend(handles, labels, loc="outside right upper", fontsize="small")
-    fig.suptitle(f"Framework use over time ({_title(rows)})", fontsize="medium")
+    note = "" if frameworks else f", top {TOP}"
+    fig.suptitle(f"Framework use over time ({_title(rows)}{note})", fontsize="medium")
     return fig
 
 

@@ -193,7 +193,9 @@ def appendix(data: ReportData) -> list[tuple[str, str, list[dict[str, Any]]]]:
                     v["framework"] == r.framework and v["label"] == "uses" for v in p["verdicts"]
                 )
             ]
-        caption = f"{r.venue or 'all'} {r.year or 'all'} — {r.framework}: {r.uses} papers"
+        if not papers:
+            continue  # zero counts get no appendix entry and no link
+        caption = f"{r.venue or 'all'} {r.year or 'all'} — {r.framework}: {len(papers)} paper(s)"
         out.append((anchor(r.venue, r.year, r.framework), caption, papers))
     return out
 

@@ -67,7 +67,8 @@ def render_markdown(data: ReportData) -> str:
     lines.append("|" + "|".join("---" for _ in cols) + "|")
     for row in table_rows(data.by_venue_year):
         cells = [str(row[c]) for c in cols]
-        cells[cols.index("uses")] = f"[{row['uses']}](#{row['anchor']})"
+        if row["uses"]:
+            cells[cols.index("uses")] = f"[{row['uses']}](#{row['anchor']})"
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",
@@ -87,8 +88,6 @@ def render_markdown(data: ReportData) -> str:
         lines += [f'<a id="{aid}"></a>', "", f"### {caption}", ""]
         for p in papers:
             lines += _evidence_md(p)
-        if not papers:
-            lines.append("- (no papers)")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -127,7 +126,7 @@ def render_html(data: ReportData, images: dict[str, str]) -> str:
         cells = []
         for c in cols:
             text = esc(row[c])
-            if c == "uses":
+            if c == "uses" and row["uses"]:
                 text = f"<a href='#{row['anchor']}'>{text}</a>"
             cls = " class='n'" if c not in ("venue", "framework") else ""
             cells.append(f"<td{cls}>{text}</td>")
@@ -146,7 +145,7 @@ def render_html(data: ReportData, images: dict[str, str]) -> str:
     out.append("</ul><h2>Appendix: papers and evidence behind every number</h2>")
     for aid, caption, papers in appendix(data):
         out.append(f"<h3 id='{aid}'>{esc(caption)}</h3><ul>")
-        out += [_evidence_html(p) for p in papers] or ["<li>(no papers)</li>"]
+        out += [_evidence_html(p) for p in papers]
         out.append("</ul>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"

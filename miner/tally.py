@@ -39,7 +39,8 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float | None, float | None]:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # Clamp so float rounding never leaves p outside its own interval (k = 0 or k = n).
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
 
 
 def _ratio(k: int, n: int) -> float | None:

@@ -53,7 +53,8 @@ def test_headline_says_use_with_denominators_and_intervals(report_dir: Path) -> 
 def test_every_table_number_links_to_its_evidence(report_dir: Path) -> None:
     md = (report_dir / "report.md").read_text()
     links = re.findall(r"\[(\d+)\]\(#([\w-]+)\)", md)
-    assert links
+    counts = re.findall(r"^\| [^|]+ \| [^|]+ \| [^|]+ \| ([^|]+) \|", md, flags=re.M)[1:]
+    assert links and len(links) == len([c for c in counts if c.strip() != "0"])
     for count, target in links:
         section = md.split(f'<a id="{target}"></a>', 1)[1].split("<a id=", 1)[0]
         papers = re.findall(r"^- paper \d+:", section, flags=re.M)

@@ -103,6 +103,10 @@ def test_wilson_matches_published_values() -> None:
     assert (round(low or 0, 4), round(high or 0, 4)) == (0.1176, 0.7693)
     assert wilson(0, 10)[0] == 0.0 and round(wilson(0, 10)[1] or 0, 4) == 0.2775
     assert wilson(0, 0) == (None, None)
+    for n in range(1, 200):  # the share always lies inside its interval, also at 0 and n
+        for k in (0, 1, n - 1, n):
+            low, high = wilson(k, n)
+            assert low is not None and high is not None and low <= k / n <= high
     with pytest.raises(ValueError):
         wilson(3, 2)
 
