@@ -166,3 +166,23 @@ def report_dir(db: str) -> Path:
         return Path("demo-report")
     path = Path(db)
     return path.with_name(f"{path.stem}-report")
+
+
+# Columns for commands that print TallyRow.as_dict() rows directly (e.g. `miner run`);
+# `miner tally`/`demo` use miner.cli.report.echo_tally, which adds ci95 and the legend.
+TALLY_COLUMNS = [
+    "venue",
+    "year",
+    "framework",
+    "uses",
+    "share",
+    "share_low",
+    "share_high",
+    "papers",
+    "extracted_ok",
+    "failed",
+    "classified",
+    "with_any",
+    "classifier",
+    "classifier_version",
+]
