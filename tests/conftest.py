@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -11,7 +12,19 @@ import pytest
 from click.testing import CliRunner, Result
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+
+
+def find_shared() -> Path:
+    """The shared material: $MINER_SHARED, else the nearest `shared/` beside the checkout or above it."""
+    if os.environ.get("MINER_SHARED"):
+        return Path(os.environ["MINER_SHARED"])
+    for parent in ROOT.parents:
+        if (parent / "shared").is_dir():
+            return parent / "shared"
+    return ROOT.parent / "shared"
+
+
+SHARED = find_shared()
 CORPUS = SHARED / "corpus"
 GOLD = SHARED / "gold"
 FIXTURES = SHARED / "fixtures" / "http"
