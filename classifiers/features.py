@@ -33,17 +33,18 @@ CUES: dict[str, re.Pattern[str]] = {
         r"realized|programmed)\s+(?:\w+\s+){0,3}?(?:in|with|using|on|upon|based on|atop|by)\b",
         "our-code": r"\b(?:our|the proposed|this)\s+(?:\w+\s+){0,2}?(?:code|codebase|software|"
         r"implementation|library|package|toolkit|framework|system|models?|experiments?)\b",
-        "we-use": r"\b(?:we|i|our\s+\w+)\s+(?:\w+\s+){0,2}?(?:use|used|using|utilize|utilized|"
+        "we-use": r"\b(?:we|i|our\s+\w+)\s+(?:\w+\s+){0,3}?(?:use|used|using|utilize|utilized|"
         r"utilise|employ|employed|adopt|adopted|rely|relied|leverage|leveraged|chose|choose|"
         r"implement|implemented|build|built|wrote|write|run|ran|train|trained)\b",
         "using": r"\b(?:using|use|used|uses|via|employ(?:ed|s)?|utili[sz](?:e|ed|es)|"
-        r"adopt(?:ed|s)?|leverag(?:e|ed|es))\s*$",
+        r"adopt(?:ed|s)?|leverag(?:e|ed|es))(?:\s+[\w-]+(?:\s*\[[\d,\s]+\])?\s*(?:,|and|or)){0,3}\s*$|"
+        r"\b(?:employed|used|run|trained|implemented|executed)\s+(?:with)?in(?:\s+the)?\s*$",
         "based-on": r"\b(?:based on|built (?:on|upon)|on top of|powered by|atop|backend|"
         r"run(?:s|ning)? on|runs? in|extension of|extends|wrappers? (?:to|around|for|of|on))\b",
         "version": r"^\s*(?:v(?:ersion)?\s?)?\d+\.\d+",
         "trained": r"\b(?:trained|ran|run|performed|conducted|executed|evaluated)\b.{0,50}"
         r"\b(?:in|with|using|on)\s*$",
-        "thanks": r"\b(?:thank|grateful|gratitude|acknowledge)\b.{0,80}\b(?:developers?|team|"
+        "thanks": r"\b(?:thanks?|grateful|gratitude|acknowledge)\b.{0,80}\b(?:developers?|team|"
         r"authors?|contributors?)\b",
         "library": r"\b(?:library|libraries|toolkit|framework|package|module|api)\b",
     }.items()
@@ -61,7 +62,7 @@ HYPOTHETICAL = re.compile(
 )
 OTHERS = re.compile(
     r"\b(?:their|official|authors'|released by|provided by|original|reference implementation|"
-    r"third[- ]party|open[- ]?sourced (?:\w+ )?implementation)\b",
+    r"third[- ]party|open[- ]?sourced (?!our)(?:\w+ )?implementation)\b",
     re.I,
 )
 # A reference-list entry that ended up outside the references section.
@@ -139,7 +140,7 @@ def hit_cues(sentence: str, start: int, end: int, section: str) -> frozenset[str
         cues.add("hypothetical")
     if OTHERS.search(near):
         cues.add("others")
-    if CITATION_LIKE.search(sentence) or section == "references":
+    if CITATION_LIKE.search(sentence):
         cues.add("citation")
     if any(m.start() <= start < m.end() for m in _URL.finditer(sentence)):
         cues.add("url")

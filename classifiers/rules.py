@@ -24,6 +24,7 @@ COMPARISON = re.compile(
     r"benchmark|than)\b",
     re.I,
 )
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 MAX_EVIDENCE = 10
 SNIPPET = 150
 
@@ -32,6 +33,10 @@ def score_hit(hit: Hit) -> tuple[float, str]:
     """A use score in [0, 1] for one hit and the name of the rule that decided it."""
     c = hit.cues
     if hit.section == "references":
+        # Section detection can file a trailing footnote under References: a sentence there
+        # that states an implementation and looks like no bibliography entry still counts.
+        if {"implemented", "we-use"} & c and not ({"citation", "cited"} & c or _YEAR.search(hit.sentence)):
+            return 0.6, "references:implementation-sentence"
         return 0.0, "references"
     if "citation" in c:
         return 0.05, "citation-like"
