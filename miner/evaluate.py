@@ -9,20 +9,31 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from classifiers import get_classifier
 from classifiers.labels import FRAMEWORKS
+from classifiers.model import (
+    ModelFrameworkClassifier,
+    cross_validate,
+    data_hash,
+    save_model,
+    train,
+)
 from db import store
 from db.schema import CodeLink, Extraction, Paper
 from miner.errors import UsageError
 from miner.extract import EXTRACTOR_VERSION
-from miner.gold import GoldPaper
+from miner.gold import GoldPaper, load_gold
 from miner.records import ExtractedDoc, Prediction
 
 LABELS = ("uses", "mentions", "absent")
+BASELINE = "keyword-baseline"
+CV_FOLDS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,3 +208,67 @@ def load_gold_docs(engine: Engine, gold: Sequence[GoldPaper]) -> dict[str, Extra
             "on the gold papers first"
         )
     return out
+
+
+def predict_gold(
+    classifier: str, docs: Mapping[str, ExtractedDoc], gold: Sequence[GoldPaper], gold_sha: str
+) -> tuple[dict[str, list[Prediction]], str]:
+    """Predictions per slug and how they were made; a model trained on this gold is cross-validated."""
+    if classifier == "model":
+        clf = ModelFrameworkClassifier()
+        card = clf.model.card if clf.model else {}
+        if clf.model is None or card.get("training_data", {}).get("sha256") == gold_sha:
+            folds = min(CV_FOLDS, len(docs))
+            return cross_validate(docs, gold, folds=folds), f"{folds}-fold CV grouped by paper"
+        return {s: clf.predict_doc(d) for s, d in docs.items()}, f"model {clf.VERSION}"
+    try:
+        clf_ = get_classifier(classifier)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    return {s: clf_.predict_doc(d) for s, d in docs.items()}, f"{clf_.NAME} {clf_.VERSION}"
+
+
+def run_evaluate(engine: Engine, gold_path: str | Path, classifier: str) -> dict[str, Any]:
+    """Score a classifier and the keyword baseline on the gold papers found in the database."""
+    gold = load_gold(gold_path)
+    docs = load_gold_docs(engine, gold)
+    gold_sha = data_hash(Path(gold_path).read_bytes())
+    preds, how = predict_gold(classifier, docs, gold, gold_sha)
+    report = score_predictions(classifier, gold, preds).as_dict()
+    report["method"] = how
+    base = BASELINE if classifier != BASELINE else "rules"
+    other_preds, other_how = predict_gold(base, docs, gold, gold_sha)
+    other = score_predictions(base, gold, other_preds).as_dict()
+    other["method"] = other_how
+    return {
+        "gold": str(gold_path),
+        "gold_papers": len(gold),
+        "papers_evaluated": len(docs),
+        "classifier": report,
+        "baseline": other,
+    }
+
+
+def run_train(engine: Engine, gold_path: str | Path, out: str | Path) -> dict[str, Any]:
+    """Cross-validate, then fit on every gold paper in the database and save model + card."""
+    gold = load_gold(gold_path)
+    docs = load_gold_docs(engine, gold)
+    cv = score_predictions("model", gold, cross_validate(docs, gold, folds=CV_FOLDS))
+    metrics = {
+        "cv": f"{min(CV_FOLDS, len(docs))}-fold grouped by paper",
+        "cv_micro_f1": round(cv.micro_f1, 4),
+        "cv_macro_f1": round(cv.macro_f1, 4),
+        "cv_per_framework_f1": {s.framework: round(s.f1, 4) for s in cv.per_framework},
+    }
+    try:
+        model = train(
+            docs,
+            gold,
+            gold_sha256=data_hash(Path(gold_path).read_bytes()),
+            gold_name=Path(gold_path).name,
+            metrics=metrics,
+        )
+    except ValueError as exc:
+        raise UsageError(f"{exc}; add such papers to {gold_path}") from None
+    card_path = save_model(model, out)
+    return {"model": str(out), "card": str(card_path), **model.card}
