@@ -9,10 +9,11 @@ framework (the model's input).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from classifiers.labels import PREFILTER, Term, compile_terms, find_terms, normalize_text
+from classifiers.labels import ANCHORS, Vocabulary, compile_terms, find_terms, normalize_text
 from miner.records import ExtractedDoc
 
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[\d])|(?<=[a-z0-9][a-z0-9][.!?])(?=[A-Z][a-z])|\n\s*\n")
@@ -98,9 +99,28 @@ class Hit:
     """Distinct frameworks named in the same sentence."""
 
 
+def candidate_blocks(doc: ExtractedDoc) -> set[int]:
+    """Indexes of the blocks holding a vocabulary anchor (one scan of the whole text per anchor)."""
+    texts = [b.text.lower() for b in doc.blocks]
+    starts = []
+    pos = 0
+    for t in texts:
+        starts.append(pos)
+        pos += len(t) + 1
+    low = "\x00".join(texts)
+    found: set[int] = set()
+    for anchor in ANCHORS:
+        i = low.find(anchor)
+        while i >= 0:
+            found.add(bisect_right(starts, i) - 1)
+            i = low.find(anchor, i + 1)
+    return found
+
+
 def iter_sentences(doc: ExtractedDoc) -> Iterator[tuple[int, str, str, float, str]]:
     """(page, section, region, position, sentence) in reading order, normalized text."""
     total = max(1, len(doc.blocks))
+    candidates = candidate_blocks(doc)
     region = ""
     for i, block in enumerate(doc.blocks):
         first = block.text.strip().split("\n", 1)[0].strip()
@@ -111,7 +131,7 @@ def iter_sentences(doc: ExtractedDoc) -> Iterator[tuple[int, str, str, float, st
                 region = "related"
             elif region == "related" and title[:1].isupper() and len(title.split()) <= 6:
                 region = ""
-        if not PREFILTER.search(block.text):
+        if i not in candidates:
             continue
         text = normalize_text(block.text)
         for sent in _SENT_SPLIT.split(text):
@@ -152,7 +172,7 @@ def hit_cues(sentence: str, start: int, end: int, section: str) -> frozenset[str
 
 
 def iter_hits(
-    doc: ExtractedDoc, compiled: list[tuple[Term, re.Pattern[str]]] | None = None
+    doc: ExtractedDoc, compiled: Vocabulary | None = None
 ) -> Iterator[Hit]:
     """Every vocabulary hit of the document with its cues."""
     compiled = compiled if compiled is not None else compile_terms()
@@ -177,7 +197,7 @@ def iter_hits(
             )
 
 
-def title_frameworks(doc: ExtractedDoc, compiled: list[tuple[Term, re.Pattern[str]]]) -> set[str]:
+def title_frameworks(doc: ExtractedDoc, compiled: Vocabulary) -> set[str]:
     """Frameworks named in the paper's title (a system paper that IS or is built on one)."""
     title = doc.title or ""
     if not title and doc.blocks:

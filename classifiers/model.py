@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -26,7 +27,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler
 
 from classifiers.features import aggregate
-from classifiers.labels import FRAMEWORKS, VOCABULARY_VERSION, compile_terms
+from classifiers.labels import FRAMEWORKS, VOCABULARY_VERSION, Vocabulary, compile_terms
 from classifiers.rules import RULES_VERSION, RulesFrameworkClassifier, collect_hits, decide
 from miner.records import Evidence, ExtractedDoc, Prediction
 
@@ -63,7 +64,7 @@ def build_pipeline(seed: int = 0) -> Pipeline:
     )
 
 
-def doc_features(doc: ExtractedDoc, compiled: list | None = None) -> dict[str, Any]:
+def doc_features(doc: ExtractedDoc, compiled: Vocabulary | None = None) -> dict[str, Any]:
     """Per framework with at least one hit: (features, scored hits, in title)."""
     by_fw, titled = collect_hits(doc, compiled)
     n_fw = len(by_fw)
@@ -158,11 +159,33 @@ def cross_validate(
     return out
 
 
-def predict_with(pipe: Pipeline | None, doc: ExtractedDoc, compiled: list | None = None) -> list[Prediction]:
-    """Predictions for every framework; without a pipeline the rules decide."""
+class LinearScorer:
+    """The fitted pipeline folded into one weight per feature name: the same probabilities as
+    `predict_proba`, without scikit-learn's per-call overhead (classification runs per paper)."""
+
+    def __init__(self, pipe: Pipeline) -> None:
+        vec, scaler, clf = pipe[0], pipe[1], pipe[-1]
+        coef = clf.coef_.ravel()
+        self.weights = {
+            name: float(coef[i] / (scaler.scale_[i] or 1.0))
+            for name, i in vec.vocabulary_.items()
+        }
+        self.bias = float(clf.intercept_[0])
+
+    def __call__(self, feats: Mapping[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def predict_with(
+    pipe: Pipeline | LinearScorer | None, doc: ExtractedDoc, compiled: Vocabulary | None = None
+) -> list[Prediction]:
+    """Predictions for every framework; without a model the rules decide."""
     feats = doc_features(doc, compiled)
     probs: dict[str, float] = {}
-    if pipe is not None and feats:
+    if isinstance(pipe, LinearScorer):
+        probs = {fw: pipe(f[0]) for fw, f in feats.items()}
+    elif pipe is not None and feats:
         names = list(feats)
         p = pipe.predict_proba([feats[fw][0] for fw in names])[:, 1]
         probs = {fw: float(v) for fw, v in zip(names, p, strict=True)}
@@ -220,8 +243,10 @@ class ModelFrameworkClassifier:
         self.path = Path(path) if path is not None else model_path()
         self._terms = compile_terms()
         self.model: TrainedModel | None = None
+        self._scorer: LinearScorer | None = None
         if self.path.is_file() and self.path.with_suffix(".json").is_file():
             self.model = load_model(self.path)
+            self._scorer = LinearScorer(self.model.pipeline)
             self.VERSION = f"{MODEL_VERSION}+{self.model.card['model_id']}"
         else:
             logger.warning("no model at %s: the rules decide", self.path)
@@ -229,4 +254,4 @@ class ModelFrameworkClassifier:
 
     def predict_doc(self, doc: ExtractedDoc) -> list[Prediction]:
         """One Prediction per framework: the model's probability of `uses` where named."""
-        return predict_with(self.model.pipeline if self.model else None, doc, self._terms)
+        return predict_with(self._scorer, doc, self._terms)

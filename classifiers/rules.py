@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 
 from classifiers.features import Hit, iter_hits, title_frameworks
-from classifiers.labels import FRAMEWORKS, VOCABULARY_VERSION, compile_terms
+from classifiers.labels import FRAMEWORKS, VOCABULARY_VERSION, Vocabulary, compile_terms
 from miner.records import Evidence, ExtractedDoc, Prediction
 
 RULES_VERSION = "2"
@@ -78,7 +78,7 @@ def evidence(hit: Hit, rule: str) -> Evidence:
 
 
 def collect_hits(
-    doc: ExtractedDoc, compiled: list | None = None
+    doc: ExtractedDoc, compiled: Vocabulary | None = None
 ) -> tuple[dict[str, list[tuple[float, str, Hit]]], set[str]]:
     """Scored hits per framework, and the frameworks named in the title."""
     compiled = compiled or compile_terms()
