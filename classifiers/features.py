@@ -198,10 +198,18 @@ def iter_hits(
 
 
 def title_frameworks(doc: ExtractedDoc, compiled: Vocabulary) -> set[str]:
-    """Frameworks named in the paper's title (a system paper that IS or is built on one)."""
+    """Frameworks named in the paper's title (a system paper that IS or is built on one).
+
+    Without an extracted title, a short first block on page 1 of the front matter (not a
+    sentence) stands in.
+    """
     title = doc.title or ""
     if not title and doc.blocks:
-        title = " ".join(doc.blocks[0].text.split()[:TITLE_WORDS])
+        first = doc.blocks[0]
+        text = " ".join(first.text.split())
+        # title-like: short, on page 1, and not a sentence
+        if first.page == 1 and first.section == "front" and len(text) <= 160 and "." not in text:
+            title = " ".join(text.split()[:TITLE_WORDS])
     return {t.framework for t, _, _ in find_terms(normalize_text(title), compiled)}
 
 

@@ -24,9 +24,19 @@ COMPARISON = re.compile(
     r"benchmark|than)\b",
     re.I,
 )
+_CLAUSE_END = re.compile(r"[;:]|,\s(?!and\b|or\b)")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 MAX_EVIDENCE = 10
 SNIPPET = 150
+
+
+def clause(hit: Hit, window: int = 90) -> str:
+    """The hit's clause: up to the nearest `,;:` or parenthesis-free boundary on either side."""
+    before = hit.sentence[max(0, hit.start - window) : hit.start]
+    after = hit.sentence[hit.end : hit.end + window]
+    before = _CLAUSE_END.split(before)[-1]
+    after = _CLAUSE_END.split(after, maxsplit=1)[0]
+    return before + hit.sentence[hit.start : hit.end] + after
 
 
 def score_hit(hit: Hit) -> tuple[float, str]:
@@ -43,9 +53,10 @@ def score_hit(hit: Hit) -> tuple[float, str]:
     strong = next((name for name in STRONG if name in c), None)
     if "hypothetical" in c and strong != "we-use":
         return 0.15, "hypothetical"
-    near = hit.sentence[max(0, hit.start - 90) : hit.end + 90]
-    if COMPARISON.search(near) or hit.n_frameworks >= 3:
+    if COMPARISON.search(clause(hit)) or hit.n_frameworks >= 3:
         return 0.2, "contrast"
+    if "acks" in c and "thanks" in c:
+        return 0.7, "acks:thanks-developers"
     if "others" in c:
         return 0.3, "others-code"
     if "url" in c:
@@ -58,8 +69,6 @@ def score_hit(hit: Hit) -> tuple[float, str]:
         return 0.25, "example"
     if strong:
         return 0.9, "cue:" + strong
-    if "acks" in c and "thanks" in c:
-        return 0.7, "acks:thanks-developers"
     if "using" in c or "trained" in c or "for-work" in c:
         return 0.65, "cue:using"
     if "version" in c:
@@ -99,7 +108,9 @@ def decide(
     ev = tuple(evidence(h, rule) for _, rule, h in ranked[:MAX_EVIDENCE])
     best = ranked[0][0]
     if in_title:
-        return Prediction(framework, "uses", 0.95, (Evidence(1, "front", "", "title", framework), *ev))
+        title = Evidence(1, "front", "", "title", framework)
+        ev = (*ev[:1], title, *ev[1:]) if best >= USE_THRESHOLD else (title, *ev)
+        return Prediction(framework, "uses", 0.95, ev)
     if best >= USE_THRESHOLD:
         return Prediction(framework, "uses", round(best, 3), ev)
     return Prediction(framework, "mentions", round(1.0 - best, 3), ev)
