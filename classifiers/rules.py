@@ -25,6 +25,7 @@ COMPARISON = re.compile(
     re.I,
 )
 _CLAUSE_END = re.compile(r"[;:]|,\s(?!and\b|or\b)")
+_CONTRAST_NEXT = re.compile(r"[\s\d]*(?:\[[\d,\s]+\])?\s*,?\s*(?:rather than|instead of|whereas)\b")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 MAX_EVIDENCE = 10
 SNIPPET = 150
@@ -53,7 +54,8 @@ def score_hit(hit: Hit) -> tuple[float, str]:
     strong = next((name for name in STRONG if name in c), None)
     if "hypothetical" in c and strong != "we-use":
         return 0.15, "hypothetical"
-    if COMPARISON.search(clause(hit)) or hit.n_frameworks >= 3:
+    after = hit.sentence[hit.end : hit.end + 40]
+    if COMPARISON.search(clause(hit)) or _CONTRAST_NEXT.match(after) or hit.n_frameworks >= 3:
         return 0.2, "contrast"
     if "acks" in c and "thanks" in c:
         return 0.7, "acks:thanks-developers"

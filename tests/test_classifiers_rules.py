@@ -62,6 +62,7 @@ def test_implementation_cues_make_uses(sentence: str, expected: dict[str, str]) 
         ("Code for the baseline is at https://github.com/tensorflow/models for reference.", "tensorflow"),
         ("M. Abadi et al. TensorFlow: a system for large-scale machine learning. In Proceedings of OSDI, 2016.", "tensorflow"),
         ("We follow the setting as suggested in tensor2tensor for the baseline.", "tensorflow"),
+        ("Both methods are built with pytorch, rather than jax.", "pytorch"),
     ],
 )
 def test_contrast_others_and_citations_make_mentions(sentence: str, framework: str) -> None:
