@@ -58,7 +58,9 @@ def main() -> None:
             build_db(db)
         docs = load_docs(db)
     chars = sum(len(b.text) for d in docs for b in d.blocks)
-    print(f"{len(docs)} extracted papers, {chars / max(1, len(docs)):.0f} characters each on average")
+    print(
+        f"{len(docs)} extracted papers, {chars / max(1, len(docs)):.0f} characters each on average"
+    )
     for name in sorted(CLASSIFIERS):
         clf = get_classifier(name)
         best = float("inf")

@@ -16,8 +16,12 @@ from dataclasses import dataclass, field
 from classifiers.labels import ANCHORS, Vocabulary, compile_terms, find_terms, normalize_text
 from miner.records import ExtractedDoc
 
-_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[\d])|(?<=[a-z0-9][a-z0-9][.!?])(?=[A-Z][a-z])|\n\s*\n")
-_HEADING = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.|[A-H]\.?)?\s*([A-Z][^\n]{2,60})$")
+_SENT_SPLIT = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z(\[\d])|(?<=[a-z0-9][a-z0-9][.!?])(?=[A-Z][a-z])|\n\s*\n"
+)
+_HEADING = re.compile(
+    r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.|[A-H]\.?)?\s*([A-Z][^\n]{2,60})$"
+)
 _RELATED = re.compile(
     r"^(?:related\s+work|related\s+literature|prior\s+work|previous\s+work|background"
     r"(?:\s+and\s+related\s+work)?|literature\s+review|related\s+systems)\b",
@@ -171,9 +175,7 @@ def hit_cues(sentence: str, start: int, end: int, section: str) -> frozenset[str
     return frozenset(cues)
 
 
-def iter_hits(
-    doc: ExtractedDoc, compiled: Vocabulary | None = None
-) -> Iterator[Hit]:
+def iter_hits(doc: ExtractedDoc, compiled: Vocabulary | None = None) -> Iterator[Hit]:
     """Every vocabulary hit of the document with its cues."""
     compiled = compiled if compiled is not None else compile_terms()
     for page, section, region, position, sent in iter_sentences(doc):
@@ -233,7 +235,17 @@ def aggregate(
     }
     for sec in FEATURE_SECTIONS:
         feats["sec_" + sec] = float(sum(h.region == sec for h in hits))
-    for cue in (*CUES, "for-work", "example", "hypothetical", "others", "citation", "url", "cited", "acks"):
+    for cue in (
+        *CUES,
+        "for-work",
+        "example",
+        "hypothetical",
+        "others",
+        "citation",
+        "url",
+        "cited",
+        "acks",
+    ):
         feats["cue_" + cue] = float(sum(cue in h.cues for h in hits))
     feats["only_citations"] = float(all("citation" in h.cues for h in hits))
     return feats

@@ -101,7 +101,7 @@ TERMS: tuple[Term, ...] = (
     # Lua Torch: "Torch7", "Lua Torch", "Torch [12]" / "Torch (Collobert...)"; never "torch" the
     # lowercase word, and never the "Torch" of "Py-Torch" (see normalize_text).
     Term("torch-lua", rf"{_B}torch\s?7{_E}|{_B}lua\s?torch{_E}"),
-    Term("torch-lua", rf"(?<![\w.-])(?<!Py )Torch(?=\s*(?:\[\d|\(\s*[A-Z][a-z]+))", case=True),
+    Term("torch-lua", r"(?<![\w.-])(?<!Py )Torch(?=\s*(?:\[\d|\(\s*[A-Z][a-z]+))", case=True),
     Term("dynet", rf"{_B}dynet{_E}"),
 )
 

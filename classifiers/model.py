@@ -131,7 +131,9 @@ def train(
         "metrics": dict(metrics or {}),
     }
     card["model_id"] = hashlib.sha256(
-        json.dumps({k: card[k] for k in ("model_version", "training_data")}, sort_keys=True).encode()
+        json.dumps(
+            {k: card[k] for k in ("model_version", "training_data")}, sort_keys=True
+        ).encode()
         + repr(_coefficients(pipe)).encode()
     ).hexdigest()[:12]
     return TrainedModel(pipe, card)
@@ -167,8 +169,7 @@ class LinearScorer:
         vec, scaler, clf = pipe[0], pipe[1], pipe[-1]
         coef = clf.coef_.ravel()
         self.weights = {
-            name: float(coef[i] / (scaler.scale_[i] or 1.0))
-            for name, i in vec.vocabulary_.items()
+            name: float(coef[i] / (scaler.scale_[i] or 1.0)) for name, i in vec.vocabulary_.items()
         }
         self.bias = float(clf.intercept_[0])
 

@@ -41,34 +41,18 @@ def clause(hit: Hit, window: int = 90) -> str:
 
 
 def score_hit(hit: Hit) -> tuple[float, str]:
-    """A use score in [0, 1] for one hit and the name of the rule that decided it."""
-    c = hit.cues
+    """A use score in [0, 1] for one hit and the name of the rule that decided it.
+
+    First the rules that make a hit a mention (references, citations, hypotheticals, contrast,
+    others' code, URLs, related work), then the implementation cues, strongest first.
+    """
     if hit.section == "references":
-        # Section detection can file a trailing footnote under References: a sentence there
-        # that states an implementation and looks like no bibliography entry still counts.
-        if {"implemented", "we-use"} & c and not ({"citation", "cited"} & c or _YEAR.search(hit.sentence)):
-            return 0.6, "references:implementation-sentence"
-        return 0.0, "references"
-    if "citation" in c:
-        return 0.05, "citation-like"
-    strong = next((name for name in STRONG if name in c), None)
-    if "hypothetical" in c and strong != "we-use":
-        return 0.15, "hypothetical"
-    after = hit.sentence[hit.end : hit.end + 40]
-    if COMPARISON.search(clause(hit)) or _CONTRAST_NEXT.match(after) or hit.n_frameworks >= 3:
-        return 0.2, "contrast"
-    if "acks" in c and "thanks" in c:
-        return 0.7, "acks:thanks-developers"
-    if "others" in c:
-        return 0.3, "others-code"
-    if "url" in c:
-        return 0.3, "url"
-    if hit.region == "related":
-        return 0.25, "related-work"
-    if "example" in c:  # an example list ("such as", "e.g.") counts only with our own use
-        if strong in ("we-use", "our-code"):
-            return 0.7, "example+" + strong
-        return 0.25, "example"
+        return _in_references(hit)
+    strong = next((name for name in STRONG if name in hit.cues), None)
+    demoted = _demote(hit, strong)
+    if demoted is not None:
+        return demoted
+    c = hit.cues
     if strong:
         return 0.9, "cue:" + strong
     if "using" in c or "trained" in c or "for-work" in c:
@@ -76,6 +60,39 @@ def score_hit(hit: Hit) -> tuple[float, str]:
     if "version" in c:
         return 0.6, "cue:version"
     return 0.3, "mention"
+
+
+def _in_references(hit: Hit) -> tuple[float, str]:
+    # Section detection can file a trailing footnote under References: a sentence there
+    # that states an implementation and looks like no bibliography entry still counts.
+    c = hit.cues
+    if {"implemented", "we-use"} & c and not (
+        {"citation", "cited"} & c or _YEAR.search(hit.sentence)
+    ):
+        return 0.6, "references:implementation-sentence"
+    return 0.0, "references"
+
+
+def _demote(hit: Hit, strong: str | None) -> tuple[float, str] | None:
+    """The mention-side verdict of a hit, or None when no such rule applies."""
+    c = hit.cues
+    if "citation" in c:
+        return 0.05, "citation-like"
+    if "hypothetical" in c and strong != "we-use":
+        return 0.15, "hypothetical"
+    after = hit.sentence[hit.end : hit.end + 40]
+    if COMPARISON.search(clause(hit)) or _CONTRAST_NEXT.match(after) or hit.n_frameworks >= 3:
+        return 0.2, "contrast"
+    if "acks" in c and "thanks" in c:
+        return 0.7, "acks:thanks-developers"
+    for cue, score, rule in (("others", 0.3, "others-code"), ("url", 0.3, "url")):
+        if cue in c:
+            return score, rule
+    if hit.region == "related":
+        return 0.25, "related-work"
+    if "example" in c:  # an example list ("such as", "e.g.") counts only with our own use
+        return (0.7, "example+" + strong) if strong in ("we-use", "our-code") else (0.25, "example")
+    return None
 
 
 def snippet(hit: Hit) -> str:
@@ -100,9 +117,7 @@ def collect_hits(
     return by_fw, title_frameworks(doc, compiled)
 
 
-def decide(
-    framework: str, scored: list[tuple[float, str, Hit]], in_title: bool
-) -> Prediction:
+def decide(framework: str, scored: list[tuple[float, str, Hit]], in_title: bool) -> Prediction:
     """Rules verdict for one framework from its scored hits."""
     if not scored:
         return Prediction(framework, "absent", 1.0)

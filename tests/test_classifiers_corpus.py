@@ -11,10 +11,10 @@ import functools
 import os
 
 import pytest
+from conftest import CORPUS, GOLD
 
 from classifiers import get_classifier
 from classifiers.model import cross_validate
-from conftest import CORPUS, GOLD
 from miner.evaluate import score_predictions
 from miner.executor import iter_results
 from miner.gold import GoldPaper, load_gold

@@ -21,9 +21,7 @@ def doc(*blocks: tuple[int, str, str], title: str | None = None) -> ExtractedDoc
 def labels(*sentences: str, section: str = "body") -> dict[str, str]:
     d = doc(*((1, section, s) for s in sentences), title="A study")
     return {
-        p.framework: p.label
-        for p in get_classifier("rules").predict_doc(d)
-        if p.label != "absent"
+        p.framework: p.label for p in get_classifier("rules").predict_doc(d) if p.label != "absent"
     }
 
 
@@ -41,10 +39,16 @@ def rule_of(d: ExtractedDoc, framework: str) -> str:
         ("We conduct experiments by using Jittor [31] and Pytorch [61].", {"pytorch": "uses"}),
         ("The system is built on top of fairseq-py with 8 GPUs.", {"pytorch": "uses"}),
         ("We implemented our proposed methods based on Keras6.To tune it, we", {"keras": "uses"}),
-        ("Hydra is used for configs and FSDP2 (Zhao et al., 2023) for distributed training.", {"pytorch": "uses"}),
+        (
+            "Hydra is used for configs and FSDP2 (Zhao et al., 2023) for distributed training.",
+            {"pytorch": "uses"},
+        ),
         ("The Adam optimizer is employed within the PyTorch DL framework.", {"pytorch": "uses"}),
         ("We build the model with Flax and Optax.", {"jax": "uses"}),
-        ("As a wrapper to TensorFlow Keras, ktrain makes models easy.", {"tensorflow": "uses", "keras": "uses"}),
+        (
+            "As a wrapper to TensorFlow Keras, ktrain makes models easy.",
+            {"tensorflow": "uses", "keras": "uses"},
+        ),
     ],
 )
 def test_implementation_cues_make_uses(sentence: str, expected: dict[str, str]) -> None:
@@ -59,8 +63,14 @@ def test_implementation_cues_make_uses(sentence: str, expected: dict[str, str]) 
         ("Other layers are widely implemented in ML toolkits like TensorFlow and Keras.", "keras"),
         ("It can be easily implemented using common libraries (e.g., Caffe [19]).", "caffe"),
         ("We start from the official PyTorch implementation of the baseline [12].", "pytorch"),
-        ("Code for the baseline is at https://github.com/tensorflow/models for reference.", "tensorflow"),
-        ("M. Abadi et al. TensorFlow: a system for large-scale machine learning. In Proceedings of OSDI, 2016.", "tensorflow"),
+        (
+            "Code for the baseline is at https://github.com/tensorflow/models for reference.",
+            "tensorflow",
+        ),
+        (
+            "M. Abadi et al. TensorFlow: a system for large-scale machine learning. In Proceedings of OSDI, 2016.",
+            "tensorflow",
+        ),
         ("We follow the setting as suggested in tensor2tensor for the baseline.", "tensorflow"),
         ("Both methods are built with pytorch, rather than jax.", "pytorch"),
     ],
@@ -81,9 +91,9 @@ def test_references_section_is_citation_only() -> None:
 
 
 def test_implementation_footnote_filed_under_references_still_counts() -> None:
-    assert labels("The algorithms were implemented using Keras and trained.", section="references") == {
-        "keras": "uses"
-    }
+    assert labels(
+        "The algorithms were implemented using Keras and trained.", section="references"
+    ) == {"keras": "uses"}
 
 
 def test_related_work_region_from_heading() -> None:
@@ -94,7 +104,9 @@ def test_related_work_region_from_heading() -> None:
         (3, "body", "We describe our approach."),
     )
     assert rule_of(d, "chainer") == "related-work"
-    assert {p.framework: p.label for p in get_classifier("rules").predict_doc(d)}["chainer"] == "mentions"
+    assert {p.framework: p.label for p in get_classifier("rules").predict_doc(d)}[
+        "chainer"
+    ] == "mentions"
 
 
 def test_acknowledging_framework_developers_counts_as_use() -> None:
@@ -104,7 +116,10 @@ def test_acknowledging_framework_developers_counts_as_use() -> None:
 
 
 def test_framework_in_title_uses_it() -> None:
-    d = doc((1, "front", "TensorFlow: A system for large-scale machine learning"), (2, "body", "TensorFlow is a dataflow system."))
+    d = doc(
+        (1, "front", "TensorFlow: A system for large-scale machine learning"),
+        (2, "body", "TensorFlow is a dataflow system."),
+    )
     preds = {p.framework: p for p in get_classifier("rules").predict_doc(d)}
     assert preds["tensorflow"].label == "uses" and preds["tensorflow"].evidence[0].rule == "title"
     assert labels("TensorFlow is a dataflow system.") == {"tensorflow": "mentions"}
@@ -128,7 +143,9 @@ def test_torch_lua_versus_pytorch() -> None:
     assert labels("We implemented the network in Torch [12] on GPUs.") == {"torch-lua": "uses"}
     assert labels("We implemented the network in Torch7.") == {"torch-lua": "uses"}
     # a line-broken "Py- Torch" is PyTorch, never Lua Torch
-    assert labels("The networks are implemented with Py- Torch [27] and trained.") == {"pytorch": "uses"}
+    assert labels("The networks are implemented with Py- Torch [27] and trained.") == {
+        "pytorch": "uses"
+    }
     assert labels("We implemented the network in PyTorch [27].") == {"pytorch": "uses"}
 
 
@@ -138,9 +155,13 @@ def test_caffe2_is_not_caffe_and_blocks_library_is_theano() -> None:
 
 
 def test_ligatures_and_footnote_numbers_are_normalized() -> None:
-    assert labels("Our models are implemented in Tensorﬂow [22] and trained.") == {"tensorflow": "uses"}
+    assert labels("Our models are implemented in Tensorﬂow [22] and trained.") == {
+        "tensorflow": "uses"
+    }
     vocab = compile_terms()
-    terms = [t.framework for t, _, _ in find_terms(normalize_text("in TensorFlow4, Keras6."), vocab)]
+    terms = [
+        t.framework for t, _, _ in find_terms(normalize_text("in TensorFlow4, Keras6."), vocab)
+    ]
     assert terms == ["tensorflow", "keras"]
 
 

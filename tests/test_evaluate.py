@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import MakePdf, Miner
+
 from miner.errors import UsageError
 from miner.evaluate import score_predictions
 from miner.gold import GoldPaper

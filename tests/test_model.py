@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import MakePdf, Miner
 
 from classifiers.model import (
     ModelFrameworkClassifier,
@@ -15,7 +16,6 @@ from classifiers.model import (
     save_model,
     train,
 )
-from conftest import MakePdf, Miner
 from miner.gold import GoldPaper
 from miner.records import Block, ExtractedDoc
 
@@ -37,9 +37,7 @@ def synthetic() -> tuple[dict[str, ExtractedDoc], list[GoldPaper]]:
             Block(9, "references", f"[4] Someone. {NAMES[named]}: a library. 2019."),
         )
         docs[f"p{i}"] = ExtractedDoc(status="ok", page_count=9, blocks=blocks)
-        gold.append(
-            GoldPaper(f"p{i}", "", frozenset({used}), frozenset({named}), "", frozenset())
-        )
+        gold.append(GoldPaper(f"p{i}", "", frozenset({used}), frozenset({named}), "", frozenset()))
     return docs, gold
 
 
@@ -62,7 +60,10 @@ def test_train_save_load_round_trip(tmp_path: Path) -> None:
     for slug, doc in docs.items():
         want = next(g for g in gold if g.slug == slug)
         got = {p.framework: p.label for p in clf.predict_doc(doc) if p.label != "absent"}
-        assert got == {**dict.fromkeys(want.uses, "uses"), **dict.fromkeys(want.mentions_only, "mentions")}
+        assert got == {
+            **dict.fromkeys(want.uses, "uses"),
+            **dict.fromkeys(want.mentions_only, "mentions"),
+        }
         # the folded linear scorer and the pipeline agree
         same = predict_with(loaded.pipeline, doc)
         assert [p.label for p in same] == [p.label for p in clf.predict_doc(doc)]
@@ -99,7 +100,9 @@ def test_cli_train_then_evaluate_cross_validates(
     pdfs.mkdir()
     lines = ["slug,sha256,uses,mentions_only,official_code,code_links"]
     for g in gold[:8]:
-        (pdfs / f"{g.slug}.pdf").write_bytes(make_pdf(["\n\n".join(b.text for b in docs[g.slug].blocks)]))
+        (pdfs / f"{g.slug}.pdf").write_bytes(
+            make_pdf(["\n\n".join(b.text for b in docs[g.slug].blocks)])
+        )
         lines.append(f"{g.slug},,{';'.join(g.uses)},{';'.join(g.mentions_only)},,")
     gold_csv = tmp_path / "gold.csv"
     gold_csv.write_text("\n".join(lines) + "\n")
@@ -107,7 +110,11 @@ def test_cli_train_then_evaluate_cross_validates(
     miner("extract", "--workers", "1")
     out = tmp_path / "model" / "m.joblib"
     result = miner("train", "--gold", str(gold_csv), "--out", str(out))
-    assert "train: 8 papers" in result.stderr and "5-fold grouped by paper" in result.stderr and out.is_file()
+    assert (
+        "train: 8 papers" in result.stderr
+        and "5-fold grouped by paper" in result.stderr
+        and out.is_file()
+    )
     assert json.loads(out.with_suffix(".json").read_text())["training_data"]["papers"] == 8
     monkeypatch.setenv("MINER_MODEL", str(out))
     report = json.loads(

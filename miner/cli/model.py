@@ -95,7 +95,8 @@ def side_by_side(clf: dict, base: dict) -> list[dict]:
     a = {r["framework"]: r for r in clf["per_framework"]}
     b = {r["framework"]: r for r in base["per_framework"]}
     rows = []
-    for fw in sorted(set(a) | set(b), key=lambda f: (-max(a.get(f, b.get(f))["support"], 0), f)):
+    support = {fw: r["support"] for fw, r in (*b.items(), *a.items())}
+    for fw in sorted(support, key=lambda f: (-support[f], f)):
         ra, rb = a.get(fw, {}), b.get(fw, {})
         rows.append(
             {
@@ -110,7 +111,9 @@ def side_by_side(clf: dict, base: dict) -> list[dict]:
             }
         )
     for avg in ("micro_f1", "macro_f1"):
-        rows.append({"framework": avg.replace("_f1", "-F1"), "F1": clf[avg], "baseline_F1": base[avg]})
+        rows.append(
+            {"framework": avg.replace("_f1", "-F1"), "F1": clf[avg], "baseline_F1": base[avg]}
+        )
     return rows
 
 
