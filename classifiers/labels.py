@@ -108,7 +108,7 @@ TERMS: tuple[Term, ...] = (
 # Cheap lowercase anchors: text without any of them cannot hold a term. Plain substring tests
 # (`in`) are an order of magnitude faster than one case-insensitive alternation regex.
 ANCHORS: tuple[str, ...] = (
-    "torch", "tensor", "keras", "jax", "flax", "haiku", "optax", "trax", "mxnet", "mx-net",
+    "torch", "tensorf", "tensor-", "tensor2", "tensor\ufb02", "keras", "jax", "flax", "haiku", "optax", "trax", "mxnet", "mx-net",
     "gluon", "caffe", "theano", "lasagne", "pylearn", "blocks", "chainer", "paddle", "mindspore",
     "mind-spore", "cntk", "cognitive toolkit", "computational network", "dynet", "fairseq",
     "allennlp", "detectron", "mmdetection", "megatron", "deepspeed", "sonnet", "fsdp",
