@@ -199,8 +199,8 @@ def iter_hits(doc: ExtractedDoc, compiled: Vocabulary | None = None) -> Iterator
             )
 
 
-def title_frameworks(doc: ExtractedDoc, compiled: Vocabulary) -> set[str]:
-    """Frameworks named in the paper's title (a system paper that IS or is built on one).
+def title_frameworks(doc: ExtractedDoc, compiled: Vocabulary) -> dict[str, str]:
+    """Frameworks named in the paper's title, each with the title (the evidence to quote).
 
     Without an extracted title, a short first block on page 1 of the front matter (not a
     sentence) stands in.
@@ -212,7 +212,7 @@ def title_frameworks(doc: ExtractedDoc, compiled: Vocabulary) -> set[str]:
         # title-like: short, on page 1, and not a sentence
         if first.page == 1 and first.section == "front" and len(text) <= 160 and "." not in text:
             title = " ".join(text.split()[:TITLE_WORDS])
-    return {t.framework for t, _, _ in find_terms(normalize_text(title), compiled)}
+    return {t.framework: title for t, _, _ in find_terms(normalize_text(title), compiled)}
 
 
 FEATURE_SECTIONS = ("front", "body", "acknowledgements", "references", "appendix", "related")

@@ -72,7 +72,7 @@ def doc_features(doc: ExtractedDoc, compiled: Vocabulary | None = None) -> dict[
     for fw, scored in by_fw.items():
         feats = aggregate([h for _, _, h in scored], [s for s, _, _ in scored], fw in titled, n_fw)
         feats["fw=" + fw] = 1.0
-        out[fw] = (feats, scored, fw in titled)
+        out[fw] = (feats, scored, titled.get(fw, ""))
     return out
 
 
@@ -195,8 +195,8 @@ def predict_with(
         if fw not in feats:
             out.append(Prediction(fw, "absent", 1.0))
             continue
-        _, scored, in_title = feats[fw]
-        rules = decide(fw, scored, in_title)
+        _, scored, title = feats[fw]
+        rules = decide(fw, scored, title)
         if fw not in probs:
             out.append(rules)
             continue

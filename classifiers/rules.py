@@ -14,7 +14,7 @@ from classifiers.features import Hit, iter_hits, title_frameworks
 from classifiers.labels import FRAMEWORKS, VOCABULARY_VERSION, Vocabulary, compile_terms
 from miner.records import Evidence, ExtractedDoc, Prediction
 
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 USE_THRESHOLD = 0.55
 STRONG = ("implemented", "we-use", "based-on", "our-code")
 COMPARISON = re.compile(
@@ -107,8 +107,8 @@ def evidence(hit: Hit, rule: str) -> Evidence:
 
 def collect_hits(
     doc: ExtractedDoc, compiled: Vocabulary | None = None
-) -> tuple[dict[str, list[tuple[float, str, Hit]]], set[str]]:
-    """Scored hits per framework, and the frameworks named in the title."""
+) -> tuple[dict[str, list[tuple[float, str, Hit]]], dict[str, str]]:
+    """Scored hits per framework, and the frameworks named in the title (with the title)."""
     compiled = compiled or compile_terms()
     by_fw: dict[str, list[tuple[float, str, Hit]]] = defaultdict(list)
     for hit in iter_hits(doc, compiled):
@@ -117,16 +117,16 @@ def collect_hits(
     return by_fw, title_frameworks(doc, compiled)
 
 
-def decide(framework: str, scored: list[tuple[float, str, Hit]], in_title: bool) -> Prediction:
-    """Rules verdict for one framework from its scored hits."""
+def decide(framework: str, scored: list[tuple[float, str, Hit]], title: str) -> Prediction:
+    """Rules verdict for one framework from its scored hits; `title` is set when it names it."""
     if not scored:
         return Prediction(framework, "absent", 1.0)
     ranked = sorted(scored, key=lambda s: -s[0])
     ev = tuple(evidence(h, rule) for _, rule, h in ranked[:MAX_EVIDENCE])
     best = ranked[0][0]
-    if in_title:
-        title = Evidence(1, "front", "", "title", framework)
-        ev = (*ev[:1], title, *ev[1:]) if best >= USE_THRESHOLD else (title, *ev)
+    if title:
+        quoted = Evidence(1, "front", title[: 2 * SNIPPET], "title", framework)
+        ev = (*ev[:1], quoted, *ev[1:]) if best >= USE_THRESHOLD else (quoted, *ev)
         return Prediction(framework, "uses", 0.95, ev)
     if best >= USE_THRESHOLD:
         return Prediction(framework, "uses", round(best, 3), ev)
@@ -146,4 +146,4 @@ class RulesFrameworkClassifier:
     def predict_doc(self, doc: ExtractedDoc) -> list[Prediction]:
         """One Prediction per framework with the evidence of its best hits (best first)."""
         by_fw, titled = collect_hits(doc, self._terms)
-        return [decide(fw, by_fw.get(fw, []), fw in titled) for fw in FRAMEWORKS]
+        return [decide(fw, by_fw.get(fw, []), titled.get(fw, "")) for fw in FRAMEWORKS]

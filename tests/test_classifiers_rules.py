@@ -122,6 +122,8 @@ def test_framework_in_title_uses_it() -> None:
     )
     preds = {p.framework: p for p in get_classifier("rules").predict_doc(d)}
     assert preds["tensorflow"].label == "uses" and preds["tensorflow"].evidence[0].rule == "title"
+    # regression: title evidence quoted nothing, so the evidence browser showed an empty snippet
+    assert "large-scale machine learning" in preds["tensorflow"].evidence[0].snippet
     assert labels("TensorFlow is a dataflow system.") == {"tensorflow": "mentions"}
 
 
