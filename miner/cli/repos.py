@@ -1,0 +1,83 @@
+"""`miner repos`: frameworks of the code repositories papers link to, and the combined verdict."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from miner.cli import Ctx, cli, note, pass_ctx
+from miner.errors import UsageError
+from miner.repos.backends import MODES, backend_chooser
+from miner.repos.github import API
+from miner.repos.stage import run_repos
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(1), help="At most N repositories this run.")
+@click.option(
+    "--token-env",
+    default="GITHUB_TOKEN",
+    show_default=True,
+    help="Environment variable holding a GitHub token (optional; raises the rate limit).",
+)
+@click.option("--base-url", default=API, show_default=True, help="GitHub API base URL.")
+@click.option(
+    "--backend",
+    type=click.Choice(MODES),
+    default="auto",
+    show_default=True,
+    help="auto: GitHub API for github.com, shallow git clone for other hosts.",
+)
+@click.option(
+    "--max-files",
+    type=click.IntRange(1),
+    default=40,
+    show_default=True,
+    help="Files read per repository through the API.",
+)
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(0),
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for a rate-limit reset before stopping the run.",
+)
+@click.option(
+    "--force", is_flag=True, help="Re-check repositories done (unchanged commits stay cached)."
+)
+@pass_ctx
+def repos(
+    ctx: Ctx,
+    limit: int | None,
+    token_env: str,
+    base_url: str,
+    backend: str,
+    max_files: int,
+    max_wait: float,
+    force: bool,
+) -> None:
+    """Detect frameworks from each paper's linked code, then write `combined` predictions.
+
+    Only a paper's own code link may decide its framework; forks and READMEs that call the
+    repository a reimplementation or mirror do not. Third-party links are analysed and recorded.
+
+    \b
+    Examples:
+      miner repos --limit 50
+      GITHUB_TOKEN=... miner repos --token-env GITHUB_TOKEN
+      miner repos --backend git
+    """
+    if not token_env.isidentifier():
+        raise UsageError(f"--token-env takes a variable name, not {token_env!r}")
+    choose = backend_chooser(
+        Path(ctx.data_dir) / "repos",
+        mode=backend,
+        base_url=base_url,
+        token=os.environ.get(token_env) or None,
+        max_files=max_files,
+        max_wait=max_wait,
+    )
+    report = run_repos(ctx.engine, choose, limit=limit, force=force)
+    note(ctx, f"repos: {report.summary()}")
