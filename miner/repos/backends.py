@@ -6,12 +6,26 @@ from pathlib import Path
 
 import httpx
 
-from miner.repos.base import RepoBackend, RepoRef
+from miner.repos.base import RepoBackend, RepoError, RepoRef, RepoSnapshot
 from miner.repos.git import GitBackend
 from miner.repos.github import API, DirEtagCache, GitHubBackend, make_github_client
 from miner.repos.stage import BackendFor
 
 MODES = ("auto", "api", "git")
+
+
+class NotGitHub:
+    """Stands in for other hosts when only the API may be used: every read fails, recorded."""
+
+    name = "api"
+
+    def resolve(self, ref: RepoRef) -> str:
+        """Always fails: the API backend reads github.com only."""
+        raise RepoError(f"{ref.host} is not GitHub; use --backend auto or git")
+
+    def snapshot(self, ref: RepoRef, commit: str) -> RepoSnapshot:
+        """Never reached."""
+        raise RepoError(f"{ref.host} is not GitHub")
 
 
 def backend_chooser(
@@ -34,6 +48,8 @@ def backend_chooser(
         nonlocal api
         if mode == "git" or (mode == "auto" and ref.host != "github.com"):
             return git
+        if ref.host != "github.com":
+            return NotGitHub()
         if api is None:
             api = GitHubBackend(
                 make_github_client(transport),

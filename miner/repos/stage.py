@@ -299,7 +299,9 @@ def run_combine(engine: Engine, *, text_classifier: str = DEFAULT_CLASSIFIER) ->
             )
             used = [v for v in verdicts if v.label == "uses"]
             report.counts["combined:repo_decides" if signal else "combined:text_only"] += 1
-            report.counts["combined:disagree"] += any(v.agree is False for v in verdicts)
-            report.counts["combined:with_framework"] += bool(used)
+            if any(v.agree is False for v in verdicts):
+                report.counts["combined:disagree"] += 1
+            if used:
+                report.counts["combined:with_framework"] += 1
         session.commit()
     return report
