@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from miner.records import Evidence, Prediction
 
 NAME = "combined"
+REPO_NAME = "repo"
+"""Predictions from the repository signal alone (absent without a deciding repository)."""
 LOGIC_VERSION = "1"
 STRONG_FILES = 3
 
@@ -23,6 +25,11 @@ STRONG_FILES = 3
 def combined_version(text_version: str, repo_version: str) -> str:
     """Version stamp of combined predictions: its own logic plus both inputs' versions."""
     return f"{LOGIC_VERSION}+text{text_version}+repo{repo_version}"
+
+
+def repo_only_version(repo_version: str) -> str:
+    """Version stamp of the repository-only predictions."""
+    return f"{LOGIC_VERSION}+repo{repo_version}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +61,18 @@ class CombinedVerdict:
     """text | repo | both"""
     agree: bool | None
     evidence: tuple[Evidence, ...] = ()
+    """Repository evidence (section `repo`) first, then the text passages."""
 
     def prediction(self) -> Prediction:
-        """As a Prediction row (evidence: repository files first, then text passages)."""
+        """The combined verdict as a Prediction."""
         return Prediction(self.framework, self.label, self.confidence, self.evidence)
+
+    def repo_prediction(self) -> Prediction:
+        """The repository signal alone as a Prediction (`absent` without a deciding repository)."""
+        repo_ev = tuple(e for e in self.evidence if e.section == "repo")
+        if not self.repo_label:
+            return Prediction(self.framework, "absent", 1.0)
+        return Prediction(self.framework, self.repo_label, 0.9, repo_ev)
 
 
 def repo_label(framework: str, repo: RepoSignal) -> str:

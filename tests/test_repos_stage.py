@@ -145,5 +145,16 @@ def test_cli_reports_and_is_idempotent(
     miner("repos", "--base-url", httpserver.url_for(""), "--backend", "api")
     assert counts(corpus_db) == first
     assert first["repo_analyses"] == 5  # the GitLab repository fails (no network) but is recorded
+    rows = {r["url"].rsplit("/", 1)[1]: r for r in miner.json("repos", "--show")}  # type: ignore[union-attr]
+    torch = rows["torch-proj"]
+    assert torch["decides"] and torch["primary"] == ["pytorch"]
+    assert torch["frameworks"] == "pytorch primary 3i+1d; tensorflow declared 1d"
+    assert torch["detail"][0]["files"] == [
+        "models/net.py",
+        "requirements.txt",
+        "train.py",
+        "utils/data.py",
+    ]
+    assert rows["mixed-proj"]["reason"] == "failed" and "not GitHub" in rows["mixed-proj"]["error"]
     bad = miner("repos", "--token-env", "NOT A NAME", ok=False)
     assert bad.exit_code == 2 and "--token-env" in bad.stderr

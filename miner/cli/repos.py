@@ -7,11 +7,14 @@ from pathlib import Path
 
 import click
 
-from miner.cli import Ctx, cli, note, pass_ctx
+from miner.cli import Ctx, cli, note, output_options, pass_ctx, render
 from miner.errors import UsageError
 from miner.repos.backends import MODES, backend_chooser
 from miner.repos.github import API
+from miner.repos.report import repo_listing
 from miner.repos.stage import run_repos
+
+COLUMNS = ["paper_id", "file", "role", "reason", "commit", "status", "frameworks", "url"]
 
 
 @cli.command()
@@ -47,6 +50,8 @@ from miner.repos.stage import run_repos
 @click.option(
     "--force", is_flag=True, help="Re-check repositories done (unchanged commits stay cached)."
 )
+@click.option("--show", is_flag=True, help="Only list the stored evidence (no network).")
+@output_options
 @pass_ctx
 def repos(
     ctx: Ctx,
@@ -57,9 +62,14 @@ def repos(
     max_files: int,
     max_wait: float,
     force: bool,
+    show: bool,
+    fmt: str,
 ) -> None:
     """Detect frameworks from each paper's linked code, then write `combined` predictions.
 
+    Prints one row per paper and code link: role (own / third_party), whether the repository
+    decides the paper's framework and why not (fork, reimplementation, not_found...), and the
+    frameworks with their import (i), dependency (d) and prototxt/Lua (o) file counts.
     Only a paper's own code link may decide its framework; forks and READMEs that call the
     repository a reimplementation or mirror do not. Third-party links are analysed and recorded.
 
@@ -68,7 +78,12 @@ def repos(
       miner repos --limit 50
       GITHUB_TOKEN=... miner repos --token-env GITHUB_TOKEN
       miner repos --backend git
+      miner repos --show --json
     """
+    if show:
+        rows = repo_listing(ctx.engine)
+        render(rows, fmt, None if fmt == "json" else COLUMNS)
+        return
     if not token_env.isidentifier():
         raise UsageError(f"--token-env takes a variable name, not {token_env!r}")
     choose = backend_chooser(
@@ -81,3 +96,5 @@ def repos(
     )
     report = run_repos(ctx.engine, choose, limit=limit, force=force)
     note(ctx, f"repos: {report.summary()}")
+    rows = repo_listing(ctx.engine)
+    render(rows, fmt, None if fmt == "json" else COLUMNS)

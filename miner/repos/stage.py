@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from classifiers import DEFAULT_CLASSIFIER, get_classifier
 from classifiers.combined import NAME as COMBINED
-from classifiers.combined import RepoSignal, combine, combined_version
+from classifiers.combined import REPO_NAME, RepoSignal, combine, combined_version, repo_only_version
 from db import store
 from db.schema import CodeLink, Mention, PaperRepo, Prediction, RepoAnalysisRow, SignalVerdict
 from miner import __version__
@@ -241,7 +241,10 @@ def repo_signals(session: Session) -> dict[int, RepoSignal]:
 
 
 def run_combine(engine: Engine, *, text_classifier: str = DEFAULT_CLASSIFIER) -> StageReport:
-    """Write `combined` predictions and `signal_verdicts` for every paper the text classifier did."""
+    """Write `combined` and `repo` predictions and `signal_verdicts` for every text-classified paper.
+
+    Every paper the text classifier labelled gets rows, so all three signals share denominators.
+    """
     clf = get_classifier(text_classifier)
     version = combined_version(clf.VERSION, DETECTOR_VERSION)
     report = StageReport()
@@ -272,13 +275,22 @@ def run_combine(engine: Engine, *, text_classifier: str = DEFAULT_CLASSIFIER) ->
             ]
             signal = signals.get(pid)
             verdicts = combine(records, signal)
+            extractor_version = preds[0].extractor_version
             store.save_predictions(
                 session,
                 pid,
                 COMBINED,
                 version,
-                preds[0].extractor_version,
+                extractor_version,
                 [v.prediction() for v in verdicts],
+            )
+            store.save_predictions(
+                session,
+                pid,
+                REPO_NAME,
+                repo_only_version(DETECTOR_VERSION),
+                extractor_version,
+                [v.repo_prediction() for v in verdicts],
             )
             rows = [
                 {
