@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -21,9 +22,10 @@ from test_repos_data import (
 )
 from werkzeug import Request, Response
 
-from miner.repos.base import RateLimited, RepoNotFound, RepoRef
+from miner.repos.backends import backend_chooser
+from miner.repos.base import RateLimited, RepoError, RepoNotFound, RepoRef
 from miner.repos.detect import analyse_snapshot
-from miner.repos.github import GitHubBackend, MemoryEtagCache, make_github_client
+from miner.repos.github import DirEtagCache, GitHubBackend, MemoryEtagCache, make_github_client
 
 OWNER = "lab"
 
@@ -151,3 +153,25 @@ def test_etag_answer_304_reuses_the_cached_body(httpserver: HTTPServer) -> None:
         assert api.metadata(ref("cached")) == body
     assert seen == [None, '"v1"']
     assert httpserver.log[0][0].headers["Authorization"] == "Bearer t0ken"
+
+
+def test_backend_choice(tmp_path: Path) -> None:
+    github = RepoRef("https://github.com/a/b", "github.com", "a", "b")
+    gitlab = RepoRef("https://gitlab.com/a/b", "gitlab.com", "a", "b")
+    assert backend_chooser(tmp_path)(github).name == "git"  # no token: clone, not 60 requests/h
+    with_token = backend_chooser(tmp_path, token="x")
+    assert (with_token(github).name, with_token(gitlab).name) == ("github", "git")
+    api_only = backend_chooser(tmp_path, mode="api")
+    with pytest.raises(RepoError, match="not GitHub"):
+        api_only(gitlab).resolve(gitlab)
+    with pytest.raises(ValueError):
+        backend_chooser(tmp_path, mode="ftp")
+
+
+def test_etag_cache_on_disk(tmp_path: Path) -> None:
+    cache = DirEtagCache(tmp_path / "etags")
+    assert cache.get("https://x/1") is None
+    cache.put("https://x/1", '"e"', {"a": [1]})
+    assert DirEtagCache(tmp_path / "etags").get("https://x/1") == ('"e"', {"a": [1]})
+    next((tmp_path / "etags").iterdir()).write_text("{broken")
+    assert cache.get("https://x/1") is None

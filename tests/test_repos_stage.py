@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from conftest import MakePdf, Miner
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
-from test_repos_data import NOT_FOUND, PROJECTS, build_repo
+from test_repos_data import NOT_FOUND, PROJECTS, RATE_LIMITED, build_repo, rate_limit_headers
 from test_repos_github import OWNER, serve
 
 from db import make_engine
@@ -53,7 +54,7 @@ def corpus_db(miner: Miner, tmp_path: Path, make_pdf: MakePdf) -> Path:
 
 def chooser(httpserver: HTTPServer, tmp_path: Path) -> object:
     remotes = tmp_path / "remotes"
-    remotes.mkdir()
+    remotes.mkdir(parents=True)
     build_repo(remotes, "mixed-proj", PROJECTS["mixed-proj"][0])
     for name in ("torch-proj", "keras-proj", "notebook-proj"):
         serve(httpserver, name, PROJECTS[name][0])
@@ -158,3 +159,21 @@ def test_cli_reports_and_is_idempotent(
     assert rows["mixed-proj"]["reason"] == "failed" and "not GitHub" in rows["mixed-proj"]["error"]
     bad = miner("repos", "--token-env", "NOT A NAME", ok=False)
     assert bad.exit_code == 2 and "--token-env" in bad.stderr
+
+
+def test_rate_limit_stops_the_run_and_keeps_what_was_done(
+    corpus_db: Path, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    engine = make_engine(str(corpus_db))
+    httpserver.expect_oneshot_request(f"/repos/{OWNER}/keras-proj").respond_with_json(
+        RATE_LIMITED, 403, headers=rate_limit_headers(int(time.time()) + 3600)
+    )
+    report = run_repos(engine, chooser(httpserver, tmp_path))  # type: ignore[arg-type]
+    # Own links in paper order: gone, mixed (GitLab), keras-proj -> 403; torch-proj and the
+    # third-party notebook-proj stay pending.
+    assert (report.counts["not_found"], report.counts["ok"]) == (1, 1)
+    assert report.counts["rate_limited"] == 3 and report.counts["paper:pending"] == 3
+    assert counts(corpus_db)["repo_analyses"] == 2
+    resumed = run_repos(engine, chooser(httpserver, tmp_path / "again"))  # type: ignore[arg-type]
+    assert resumed.counts["ok"] == 3 and "rate_limited" not in resumed.counts
+    assert counts(corpus_db)["repo_analyses"] == 5

@@ -31,7 +31,8 @@ COLUMNS = ["paper_id", "file", "role", "reason", "commit", "status", "frameworks
     type=click.Choice(MODES),
     default="auto",
     show_default=True,
-    help="auto: GitHub API for github.com, shallow git clone for other hosts.",
+    help="auto: GitHub API for github.com when a token is set (or --base-url is given), "
+    "shallow git clone otherwise and for other hosts.",
 )
 @click.option(
     "--max-files",
@@ -86,11 +87,14 @@ def repos(
         return
     if not token_env.isidentifier():
         raise UsageError(f"--token-env takes a variable name, not {token_env!r}")
+    token = os.environ.get(token_env) or None
+    if backend == "auto" and token is None and base_url == API:
+        note(ctx, f"repos: ${token_env} is not set; reading github.com by shallow git clone")
     choose = backend_chooser(
         Path(ctx.data_dir) / "repos",
         mode=backend,
         base_url=base_url,
-        token=os.environ.get(token_env) or None,
+        token=token,
         max_files=max_files,
         max_wait=max_wait,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import httpx
@@ -10,6 +11,8 @@ from miner.repos.base import RepoBackend, RepoError, RepoRef, RepoSnapshot
 from miner.repos.git import GitBackend
 from miner.repos.github import API, DirEtagCache, GitHubBackend, make_github_client
 from miner.repos.stage import BackendFor
+
+logger = logging.getLogger(__name__)
 
 MODES = ("auto", "api", "git")
 
@@ -38,15 +41,21 @@ def backend_chooser(
     max_wait: float = 0.0,
     transport: httpx.BaseTransport | None = None,
 ) -> BackendFor:
-    """`auto`: API for github.com, clone elsewhere; `git`: clone everything; `api`: GitHub only."""
+    """`git`: clone everything; `api`: GitHub API only (other hosts fail, recorded);
+    `auto`: the API for github.com when a token is set or `base_url` is not the public API, else
+    clone (the unauthenticated limit, 60 requests an hour, covers about one repository).
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    if mode == "auto":
+        mode = "mixed" if token or base_url.rstrip("/") != API else "git"
+        logger.info("repos: github.com via %s", "the API" if mode == "mixed" else "git clone")
     git = GitBackend(cache_dir / "clones")
     api: GitHubBackend | None = None
 
     def choose(ref: RepoRef) -> RepoBackend:
         nonlocal api
-        if mode == "git" or (mode == "auto" and ref.host != "github.com"):
+        if mode == "git" or (mode == "mixed" and ref.host != "github.com"):
             return git
         if ref.host != "github.com":
             return NotGitHub()
