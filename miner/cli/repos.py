@@ -68,7 +68,7 @@ def repos(
 ) -> None:
     """Detect frameworks from each paper's linked code, then write `combined` predictions.
 
-    Prints one row per paper and code link: role (own / third_party), whether the repository
+    `--show` prints one row per paper and code link: role (own / third_party), whether the repository
     decides the paper's framework and why not (fork, reimplementation, not_found...), and the
     frameworks with their import (i), dependency (d) and prototxt/Lua (o) file counts.
     Only a paper's own code link may decide its framework; forks and READMEs that call the
@@ -99,6 +99,4 @@ def repos(
         max_wait=max_wait,
     )
     report = run_repos(ctx.engine, choose, limit=limit, force=force)
-    note(ctx, f"repos: {report.summary()}")
-    rows = repo_listing(ctx.engine)
-    render(rows, fmt, None if fmt == "json" else COLUMNS)
+    note(ctx, f"repos: {report.summary()}  (list them: miner repos --show)")

@@ -53,14 +53,17 @@ def code_links(session: Session) -> list[tuple[int, str, bool]]:
 
 
 def pending_urls(session: Session, links: list[tuple[int, str, bool]], force: bool) -> list[str]:
-    """Repository URLs to analyse: own links first, then third-party, in link order."""
+    """Repository URLs to analyse (new or failed before): own links first, then third-party."""
     own = {url for _, url, is_own in links if is_own}
     ordered = sorted(dict.fromkeys(url for _, url, _ in links), key=lambda u: u not in own)
     if force:
         return ordered
-    done = set(
+    done = set(  # `failed` (network, timeouts) is retried by the next run
         session.scalars(
-            select(RepoAnalysisRow.url).where(RepoAnalysisRow.detector_version == DETECTOR_VERSION)
+            select(RepoAnalysisRow.url).where(
+                RepoAnalysisRow.detector_version == DETECTOR_VERSION,
+                RepoAnalysisRow.status != "failed",
+            )
         )
     )
     return [u for u in ordered if u not in done]
