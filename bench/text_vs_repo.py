@@ -1,7 +1,7 @@
 """How often a classifier's verdict agrees with the corpus manifest's `repo_framework_from_code`.
 
 Usage: python bench/text_vs_repo.py --db corpus.db --manifest ../shared/corpus/manifest.csv
-       [--classifier rules] [--per-paper]
+       [--classifier rules|keyword-baseline|combined|repo] [--per-paper]
 
 Papers are matched to manifest rows by PDF sha256. Rows whose value is empty or `unknown` (no code,
 or a collection repository) are left out. Per paper the classifier's `uses` set is compared with the
@@ -49,7 +49,10 @@ def compare(db: str, manifest: Path, classifier: str) -> list[Row]:
     `link` says whether the paper's extracted code links include the manifest's source repository:
     `own`, `found` (not flagged own) or `-`: the reach of the repository signal.
     """
-    clf = get_classifier(classifier) if classifier != "combined" else None
+    try:
+        clf = get_classifier(classifier)
+    except KeyError:  # `combined` and `repo` are written by `miner repos`, not registered
+        clf = None
     engine = make_engine(db)
     with Session(engine) as s:
         by_sha = {sha: pid for pid, sha in s.execute(select(Paper.id, Paper.pdf_sha256))}

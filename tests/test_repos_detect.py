@@ -70,6 +70,9 @@ def test_file_kinds() -> None:
     assert file_kind("nets/deploy.prototxt") == "prototxt"
     assert file_kind("a/b.ipynb") == "notebook"
     assert file_kind("x.M") is None and file_kind("x.m") == "matlab"
+    assert file_kind("third_party/caffe/python/caffe/net.py") is None
+    assert file_kind("nbs/.ipynb_checkpoints/demo-checkpoint.ipynb") is None
+    assert file_kind("src/external/requirements.txt") is None
 
 
 def test_imports_in_many_files_outweigh_one_requirements_line() -> None:

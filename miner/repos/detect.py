@@ -114,6 +114,21 @@ DEPENDENCY_NAMES = re.compile(
     r"environment[\w.-]*\.ya?ml|conda[\w.-]*\.ya?ml|meta\.ya?ml)$",
     re.IGNORECASE,
 )
+VENDORED = frozenset(
+    {
+        "third_party",
+        "third-party",
+        "thirdparty",
+        "3rdparty",
+        "vendor",
+        "vendored",
+        "external",
+        "extern",
+        "site-packages",
+        "node_modules",
+        "deps",
+    }
+)
 README_NAME = re.compile(r"^readme(?:\.\w+)?$", re.IGNORECASE)
 LANGUAGES = {".py": "python", ".ipynb": "notebook", ".lua": "lua", ".jl": "julia", ".m": "matlab"}
 
@@ -147,8 +162,14 @@ README_HEAD = 1500
 
 
 def file_kind(path: str) -> str | None:
-    """dependency | python | notebook | prototxt | lua | julia | matlab | readme, or None."""
+    """dependency | python | notebook | prototxt | lua | julia | matlab | readme, or None.
+
+    Files under vendored folders (third_party, vendor, external, ...) and hidden folders
+    (.ipynb_checkpoints, .github) are None: they are not the repository's own code.
+    """
     p = PurePosixPath(path)
+    if any(part.lower() in VENDORED or part.startswith(".") for part in p.parts[:-1]):
+        return None
     if DEPENDENCY_NAMES.match(p.name):
         return "dependency"
     if README_NAME.match(p.name) and len(p.parts) == 1:

@@ -164,8 +164,14 @@ class GitHubBackend:
         if "x-ratelimit-reset" in resp.headers:
             self.reset_at = float(resp.headers["x-ratelimit-reset"])
 
-    def get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
-        """GET an API path as JSON; raises RepoNotFound, RateLimited or RepoError."""
+    def get_json(
+        self, path: str, params: dict[str, str] | None = None, *, cache: bool = True
+    ) -> Any:
+        """GET an API path as JSON; raises RepoNotFound, RateLimited or RepoError.
+
+        `cache=False` for answers that never change (trees and contents at a commit sha): they are
+        asked once per commit, so keeping their ETags would only fill the disk.
+        """
         url = self.base_url + path
         key = str(httpx.URL(url, params=params))
         for _ in range(3):
@@ -188,7 +194,7 @@ class GitHubBackend:
             if resp.status_code >= 400:
                 raise _error(resp, path)
             body = resp.json()
-            if "etag" in resp.headers:
+            if cache and "etag" in resp.headers:
                 self.cache.put(key, resp.headers["etag"], body)
             return body
         raise RateLimited(f"GitHub rate limit persists for {path}", self.reset_at)
@@ -246,7 +252,9 @@ class GitHubBackend:
             return empty
         repo_path = f"/repos/{quote(ref.owner)}/{quote(ref.name)}"
         tree = self.get_json(
-            f"{repo_path}/git/trees/{self._trees.get(commit, commit)}", {"recursive": "1"}
+            f"{repo_path}/git/trees/{self._trees.get(commit, commit)}",
+            {"recursive": "1"},
+            cache=False,
         )
         blobs = [
             (str(e["path"]), int(e.get("size") or 0))
@@ -267,7 +275,7 @@ class GitHubBackend:
 
     def _read(self, repo_path: str, path: str, commit: str) -> str | None:
         """A file's text from the contents API (None when GitHub does not inline it)."""
-        body = self.get_json(f"{repo_path}/contents/{quote(path)}", {"ref": commit})
+        body = self.get_json(f"{repo_path}/contents/{quote(path)}", {"ref": commit}, cache=False)
         if not isinstance(body, dict) or body.get("encoding") != "base64":
             return None
         try:
