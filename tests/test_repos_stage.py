@@ -156,6 +156,15 @@ def test_cli_reports_and_is_idempotent(
         "train.py",
         "utils/data.py",
     ]
+    verdicts = miner.json("repos", "--verdicts")
+    assert {
+        (v["file"], v["framework"], v["combined"], v["decided_by"])  # type: ignore[index]
+        for v in verdicts  # type: ignore[union-attr]
+    } == {
+        ("torch.pdf", "pytorch", "uses", "repo"),
+        ("torch.pdf", "tensorflow", "uses", "text"),
+        ("third.pdf", "pytorch", "uses", "text"),
+    }
     assert rows["mixed-proj"]["reason"] == "failed" and "not GitHub" in rows["mixed-proj"]["error"]
     bad = miner("repos", "--token-env", "NOT A NAME", ok=False)
     assert bad.exit_code == 2 and "--token-env" in bad.stderr

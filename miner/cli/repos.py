@@ -11,9 +11,19 @@ from miner.cli import Ctx, cli, note, output_options, pass_ctx, render
 from miner.errors import UsageError
 from miner.repos.backends import MODES, backend_chooser
 from miner.repos.github import API
-from miner.repos.report import repo_listing
+from miner.repos.report import repo_listing, verdict_listing
 from miner.repos.stage import run_repos
 
+VERDICT_COLUMNS = [
+    "paper_id",
+    "file",
+    "framework",
+    "text",
+    "repo",
+    "combined",
+    "decided_by",
+    "agree",
+]
 COLUMNS = ["paper_id", "file", "role", "reason", "commit", "status", "frameworks", "url"]
 
 
@@ -52,6 +62,11 @@ COLUMNS = ["paper_id", "file", "role", "reason", "commit", "status", "frameworks
     "--force", is_flag=True, help="Re-check repositories done (unchanged commits stay cached)."
 )
 @click.option("--show", is_flag=True, help="Only list the stored evidence (no network).")
+@click.option(
+    "--verdicts",
+    is_flag=True,
+    help="Only list combined verdicts: text label, repo label, which decided (no network).",
+)
 @output_options
 @pass_ctx
 def repos(
@@ -64,6 +79,7 @@ def repos(
     max_wait: float,
     force: bool,
     show: bool,
+    verdicts: bool,
     fmt: str,
 ) -> None:
     """Detect frameworks from each paper's linked code, then write `combined` predictions.
@@ -80,7 +96,11 @@ def repos(
       GITHUB_TOKEN=... miner repos --token-env GITHUB_TOKEN
       miner repos --backend git
       miner repos --show --json
+      miner repos --verdicts
     """
+    if verdicts:
+        render(verdict_listing(ctx.engine), fmt, VERDICT_COLUMNS)
+        return
     if show:
         rows = repo_listing(ctx.engine)
         render(rows, fmt, None if fmt == "json" else COLUMNS)

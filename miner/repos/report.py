@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from db.schema import Paper, PaperRepo, RepoAnalysisRow
+from db.schema import Paper, PaperRepo, RepoAnalysisRow, SignalVerdict
 from miner.repos.detect import DETECTOR_VERSION
 
 
@@ -60,3 +60,34 @@ def repo_listing(engine: Engine, *, paper_id: int | None = None) -> list[dict[st
             }
         )
     return out
+
+
+def verdict_listing(engine: Engine) -> list[dict[str, Any]]:
+    """Combined verdicts where either signal sees use: text label, repo label, who decided."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(SignalVerdict, Paper.file_name)
+            .join(Paper, Paper.id == SignalVerdict.paper_id)
+            .where(
+                SignalVerdict.classifier_version.endswith(f"+repo{DETECTOR_VERSION}"),
+                (SignalVerdict.text_label == "uses")
+                | (SignalVerdict.repo_label == "uses")
+                | (SignalVerdict.label == "uses"),
+            )
+            .order_by(SignalVerdict.paper_id, SignalVerdict.framework)
+        ).all()
+    return [
+        {
+            "paper_id": v.paper_id,
+            "file": file_name,
+            "framework": v.framework,
+            "text": v.text_label,
+            "repo": v.repo_label or "-",
+            "combined": v.label,
+            "decided_by": v.decided_by,
+            "agree": v.agree,
+            "repo_urls": v.repo_urls,
+            "version": v.classifier_version,
+        }
+        for v, file_name in rows
+    ]
