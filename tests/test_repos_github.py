@@ -18,6 +18,7 @@ from test_repos_data import (
     api_repo,
     api_tree,
     blob_sha,
+    notebook,
     rate_limit_headers,
 )
 from werkzeug import Request, Response
@@ -25,7 +26,13 @@ from werkzeug import Request, Response
 from miner.repos.backends import backend_chooser
 from miner.repos.base import RateLimited, RepoError, RepoNotFound, RepoRef
 from miner.repos.detect import analyse_snapshot
-from miner.repos.github import DirEtagCache, GitHubBackend, MemoryEtagCache, make_github_client
+from miner.repos.github import (
+    RAW_MEDIA,
+    DirEtagCache,
+    GitHubBackend,
+    MemoryEtagCache,
+    make_github_client,
+)
 
 OWNER = "lab"
 
@@ -175,3 +182,19 @@ def test_etag_cache_on_disk(tmp_path: Path) -> None:
     assert DirEtagCache(tmp_path / "etags").get("https://x/1") == ('"e"', {"a": [1]})
     next((tmp_path / "etags").iterdir()).write_text("{broken")
     assert cache.get("https://x/1") is None
+
+
+def test_large_notebook_is_read_as_raw_media(httpserver: HTTPServer) -> None:
+    """Over 1 MiB the contents API does not inline files; notebooks are then asked for raw."""
+    big = notebook(("code", "import torch\n"), ("markdown", "x" * (1 << 20)))
+    files = {"README.md": "demo\n", "big.ipynb": big}
+    sha = blob_sha("commit big")
+    httpserver.expect_request(
+        f"/repos/{OWNER}/big/contents/big.ipynb",
+        query_string={"ref": sha},
+        headers={"Accept": RAW_MEDIA},
+    ).respond_with_data(big, content_type="application/vnd.github.raw+json")
+    assert serve(httpserver, "big", files) == sha
+    api = backend(httpserver)
+    analysis = analyse_snapshot(api.snapshot(ref("big"), api.resolve(ref("big"))))
+    assert analysis.primary == ("pytorch",) and analysis.files_read == 2

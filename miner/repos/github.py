@@ -42,6 +42,12 @@ logger = logging.getLogger(__name__)
 API = "https://api.github.com"
 USER_AGENT = f"framework-miner/{__version__} (+https://github.com/framework-miner)"
 MAX_DEPENDENCY_FILES = 12
+JSON_MEDIA = "application/vnd.github+json"
+RAW_MEDIA = "application/vnd.github.raw+json"
+INLINE_LIMIT = 1 << 20
+"""The contents API inlines files up to 1 MiB; larger ones (to 100 MiB) only as raw media."""
+MAX_NOTEBOOK_BYTES = 20 << 20
+"""Notebooks saved with outputs are often large; they are read raw up to this size."""
 
 
 def make_github_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
@@ -101,8 +107,16 @@ class DirEtagCache:
 
 
 def select_files(paths: list[tuple[str, int]], max_files: int, max_bytes: int) -> list[str]:
-    """Which files to read: dependency files and README first, then code by depth and name."""
-    readable = [(p, s) for p, s in paths if wants_text(p) and s <= max_bytes]
+    """Which files to read: dependency files and README first, then code by depth and name.
+
+    Files over max_bytes are skipped, except notebooks up to MAX_NOTEBOOK_BYTES.
+    """
+    readable = [
+        (p, s)
+        for p, s in paths
+        if wants_text(p)
+        and (s <= max_bytes or (file_kind(p) == "notebook" and s <= MAX_NOTEBOOK_BYTES))
+    ]
     first = [p for p, _ in readable if file_kind(p) in ("dependency", "readme")]
     first = sorted(first, key=lambda p: (p.count("/"), p))[:MAX_DEPENDENCY_FILES]
     code = sorted((p for p, _ in readable if p not in first), key=lambda p: (p.count("/"), p))
@@ -144,7 +158,7 @@ class GitHubBackend:
         self.requests = 0
 
     def _headers(self, url: str) -> dict[str, str]:
-        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+        headers = {"Accept": JSON_MEDIA, "X-GitHub-Api-Version": "2022-11-28"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         cached = self.cache.get(url)
@@ -164,6 +178,30 @@ class GitHubBackend:
         if "x-ratelimit-reset" in resp.headers:
             self.reset_at = float(resp.headers["x-ratelimit-reset"])
 
+    def _send(self, path: str, params: dict[str, str] | None, accept: str) -> httpx.Response:
+        """GET with rate-limit handling; returns a 2xx/304 response or raises RepoError."""
+        url = self.base_url + path
+        key = str(httpx.URL(url, params=params))
+        for _ in range(3):
+            if self.remaining == 0 and self.reset_at and self.reset_at > self.clock():
+                self._wait_or_raise(self.reset_at - self.clock(), "no requests left")
+            headers = self._headers(key)
+            headers["Accept"] = accept
+            try:
+                resp = self.client.get(url, params=params, headers=headers)
+            except httpx.HTTPError as exc:
+                raise RepoError(f"GET {key}: {exc}") from exc
+            self.requests += 1
+            self._note_limits(resp)
+            if resp.status_code in (403, 429) and self._is_rate_limit(resp):
+                self._wait_or_raise(self._wait_seconds(resp), _message(resp))
+                self.remaining = None
+                continue
+            if resp.status_code >= 400:
+                raise _error(resp, path)
+            return resp
+        raise RateLimited(f"GitHub rate limit persists for {path}", self.reset_at)
+
     def get_json(
         self, path: str, params: dict[str, str] | None = None, *, cache: bool = True
     ) -> Any:
@@ -172,32 +210,15 @@ class GitHubBackend:
         `cache=False` for answers that never change (trees and contents at a commit sha): they are
         asked once per commit, so keeping their ETags would only fill the disk.
         """
-        url = self.base_url + path
-        key = str(httpx.URL(url, params=params))
-        for _ in range(3):
-            if self.remaining == 0 and self.reset_at and self.reset_at > self.clock():
-                self._wait_or_raise(self.reset_at - self.clock(), "no requests left")
-            try:
-                resp = self.client.get(url, params=params, headers=self._headers(key))
-            except httpx.HTTPError as exc:
-                raise RepoError(f"GET {key}: {exc}") from exc
-            self.requests += 1
-            self._note_limits(resp)
-            if resp.status_code == 304:
-                cached = self.cache.get(key)
-                if cached:
-                    return cached[1]
-            if resp.status_code in (403, 429) and self._is_rate_limit(resp):
-                self._wait_or_raise(self._wait_seconds(resp), _message(resp))
-                self.remaining = None
-                continue
-            if resp.status_code >= 400:
-                raise _error(resp, path)
-            body = resp.json()
-            if cache and "etag" in resp.headers:
-                self.cache.put(key, resp.headers["etag"], body)
-            return body
-        raise RateLimited(f"GitHub rate limit persists for {path}", self.reset_at)
+        key = str(httpx.URL(self.base_url + path, params=params))
+        resp = self._send(path, params, JSON_MEDIA)
+        cached = self.cache.get(key) if resp.status_code == 304 else None
+        if cached:
+            return cached[1]
+        body = resp.json()
+        if cache and "etag" in resp.headers:
+            self.cache.put(key, resp.headers["etag"], body)
+        return body
 
     def _wait_seconds(self, resp: httpx.Response) -> float:
         """Documented order: retry-after, else until x-ratelimit-reset, else one minute."""
@@ -262,7 +283,8 @@ class GitHubBackend:
             if e.get("type") == "blob"
         ]
         chosen = select_files(blobs, self.max_files, self.max_bytes)
-        texts = {p: self._read(repo_path, p, commit) for p in chosen}
+        sizes = dict(blobs)
+        texts = {p: self._read(repo_path, p, commit, sizes[p]) for p in chosen}
         files = tuple(RepoFile(p, size, texts.get(p)) for p, size in blobs)
         readme = next((t for p, t in texts.items() if file_kind(p) == "readme" and t), "")
         wanted = sum(1 for p, _ in blobs if wants_text(p))
@@ -273,8 +295,12 @@ class GitHubBackend:
             truncated=bool(tree.get("truncated")) or wanted > len(chosen),
         )
 
-    def _read(self, repo_path: str, path: str, commit: str) -> str | None:
-        """A file's text from the contents API (None when GitHub does not inline it)."""
+    def _read(self, repo_path: str, path: str, commit: str, size: int) -> str | None:
+        """A file's text from the contents API: base64 JSON up to 1 MiB, raw media above."""
+        if size > INLINE_LIMIT:
+            params = {"ref": commit}
+            resp = self._send(f"{repo_path}/contents/{quote(path)}", params, RAW_MEDIA)
+            return resp.content.decode("utf-8", "replace")
         body = self.get_json(f"{repo_path}/contents/{quote(path)}", {"ref": commit}, cache=False)
         if not isinstance(body, dict) or body.get("encoding") != "base64":
             return None
