@@ -165,6 +165,18 @@ def test_cli_reports_and_is_idempotent(
         ("torch.pdf", "tensorflow", "uses", "text"),
         ("third.pdf", "pytorch", "uses", "text"),
     }
+    tallies = {
+        signal: {
+            r["framework"]: r["uses"]  # type: ignore[index]
+            for r in miner.json("tally", "--by", "venue", "--signals", signal)  # type: ignore[union-attr]
+        }
+        for signal in ("text", "repo", "combined")
+    }
+    assert tallies == {
+        "text": {"pytorch": 1, "tensorflow": 1, "(none)": 3, "(undetermined)": 0},
+        "repo": {"pytorch": 1, "(none)": 4, "(undetermined)": 0},
+        "combined": {"pytorch": 2, "tensorflow": 1, "(none)": 3, "(undetermined)": 0},
+    }
     assert rows["mixed-proj"]["reason"] == "failed" and "not GitHub" in rows["mixed-proj"]["error"]
     bad = miner("repos", "--token-env", "NOT A NAME", ok=False)
     assert bad.exit_code == 2 and "--token-env" in bad.stderr
