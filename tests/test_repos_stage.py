@@ -15,6 +15,7 @@ from test_repos_github import OWNER, serve
 
 from db import make_engine
 from db.schema import CodeLink, PaperRepo, Prediction, RepoAnalysisRow, SignalVerdict
+from miner.repos.backends import backend_chooser
 from miner.repos.base import RepoBackend, RepoRef
 from miner.repos.git import GitBackend
 from miner.repos.github import GitHubBackend, make_github_client
@@ -129,6 +130,10 @@ def test_stage_decides_only_by_own_independent_repos(
     third = ids["notebook-proj"]
     assert verdicts[(third, "pytorch")] == ("uses", "text", None)
     assert verdicts[(third, "keras")][0] == "absent"  # a third-party repo never decides
+    # A later forced re-check that fails (network down) keeps the earlier good reads deciding.
+    down = backend_chooser(tmp_path / "down", mode="api", base_url="http://127.0.0.1:9")
+    failed = run_repos(engine, down, force=True)
+    assert failed.counts["failed"] == 5 and failed.counts["paper:decides"] == 2
 
 
 def test_cli_reports_and_is_idempotent(

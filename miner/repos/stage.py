@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import asdict
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from classifiers import DEFAULT_CLASSIFIER, get_classifier
@@ -165,15 +165,15 @@ def run_repos(
 
 def link_papers(session: Session) -> Counter[str]:
     """Rebuild `paper_repos` for the detector version from links and latest analyses."""
-    latest_ids = (
-        select(func.max(RepoAnalysisRow.id))
+    analyses: dict[str, RepoAnalysisRow] = {}
+    # Latest analysis per URL, but a transient failure never hides an earlier good read.
+    for a in session.scalars(
+        select(RepoAnalysisRow)
         .where(RepoAnalysisRow.detector_version == DETECTOR_VERSION)
-        .group_by(RepoAnalysisRow.url)
-    )
-    analyses = {
-        a.url: a
-        for a in session.scalars(select(RepoAnalysisRow).where(RepoAnalysisRow.id.in_(latest_ids)))
-    }
+        .order_by(RepoAnalysisRow.id)
+    ):
+        if a.status != "failed" or analyses.get(a.url, a).status == "failed":
+            analyses[a.url] = a
     session.execute(delete(PaperRepo).where(PaperRepo.detector_version == DETECTOR_VERSION))
     rows: dict[tuple[int, str], PaperRepo] = {}
     reasons: Counter[str] = Counter()
