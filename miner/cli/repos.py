@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from miner.cli import Ctx, cli, note, output_options, pass_ctx, render
+from miner.cli import Ctx, cli, note, output_options, pass_ctx, progress, render
 from miner.errors import UsageError
 from miner.repos.backends import MODES, backend_chooser
 from miner.repos.github import API
 from miner.repos.report import repo_listing, verdict_listing
-from miner.repos.stage import run_repos
+from miner.repos.stage import count_pending, run_repos
 
 VERDICT_COLUMNS = [
     "paper_id",
@@ -118,5 +118,7 @@ def repos(
         max_files=max_files,
         max_wait=max_wait,
     )
-    report = run_repos(ctx.engine, choose, limit=limit, force=force)
+    pending = count_pending(ctx.engine, force)
+    with progress(ctx, min(pending, limit or pending), "repos") as bar:
+        report = run_repos(ctx.engine, choose, limit=limit, force=force, progress=bar.update)
     note(ctx, f"repos: {report.summary()}  (list them: miner repos --show)")

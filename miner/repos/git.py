@@ -1,9 +1,9 @@
 """Clone backend: shallow, blob-filtered `git clone` of any git URL into a cache dir (process IO).
 
-`git clone --depth 1 --filter=blob:limit=1m --no-checkout` fetches one commit without blobs over
-1 MiB (servers that do not allow filters send everything; git warns and goes on). Files are read
-from the object store with `git cat-file --batch`, never checked out, and blobs left out by the
-filter are skipped rather than fetched lazily.
+`git clone --bare --depth 1 --filter=blob:limit=1m` fetches one commit without blobs over 1 MiB
+(servers that do not allow filters, and plain local paths, send everything; git warns and goes on).
+Files are read from the object store with `git cat-file --batch`, never checked out (so no hooks or
+LFS filters run), and blobs the filter left out are skipped rather than fetched lazily.
 """
 
 from __future__ import annotations

@@ -69,6 +69,12 @@ def pending_urls(session: Session, links: list[tuple[int, str, bool]], force: bo
     return [u for u in ordered if u not in done]
 
 
+def count_pending(engine: Engine, force: bool = False) -> int:
+    """How many repositories the next run would read."""
+    with Session(engine) as session:
+        return len(pending_urls(session, code_links(session), force))
+
+
 def save_analysis(session: Session, a: RepoAnalysis, host: str) -> None:
     """Upsert one analysis on (url, commit, detector_version)."""
     row = {
