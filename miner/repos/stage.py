@@ -173,13 +173,13 @@ def link_papers(session: Session) -> Counter[str]:
     """Rebuild `paper_repos` for the detector version from links and latest analyses."""
     analyses: dict[str, RepoAnalysisRow] = {}
     # Latest analysis per URL, but a transient failure never hides an earlier good read.
-    for a in session.scalars(
+    for row in session.scalars(
         select(RepoAnalysisRow)
         .where(RepoAnalysisRow.detector_version == DETECTOR_VERSION)
         .order_by(RepoAnalysisRow.id)
     ):
-        if a.status != "failed" or analyses.get(a.url, a).status == "failed":
-            analyses[a.url] = a
+        if row.status != "failed" or analyses.get(row.url, row).status == "failed":
+            analyses[row.url] = row
     session.execute(delete(PaperRepo).where(PaperRepo.detector_version == DETECTOR_VERSION))
     rows: dict[tuple[int, str], PaperRepo] = {}
     reasons: Counter[str] = Counter()
