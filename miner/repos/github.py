@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 import httpx
 
-from miner import __version__
+from miner.http import make_client
 from miner.repos.base import (
     RateLimited,
     RepoEmpty,
@@ -40,7 +40,6 @@ from miner.repos.detect import file_kind, wants_text
 logger = logging.getLogger(__name__)
 
 API = "https://api.github.com"
-USER_AGENT = f"framework-miner/{__version__} (+https://github.com/framework-miner)"
 MAX_DEPENDENCY_FILES = 12
 JSON_MEDIA = "application/vnd.github+json"
 RAW_MEDIA = "application/vnd.github.raw+json"
@@ -51,13 +50,8 @@ MAX_NOTEBOOK_BYTES = 20 << 20
 
 
 def make_github_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """The one place this package builds an HTTP client (honest UA, timeouts, redirects)."""
-    return httpx.Client(
-        headers={"User-Agent": USER_AGENT},
-        timeout=httpx.Timeout(30.0, connect=10.0),
-        follow_redirects=True,
-        transport=transport,
-    )
+    """The project's client (`miner.http.make_client`: honest UA, timeouts, redirects)."""
+    return make_client(transport=transport)
 
 
 class EtagCache(Protocol):
