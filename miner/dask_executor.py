@@ -84,7 +84,9 @@ def iter_dask(
                 for fut in [f for f, (_, t) in running.items() if now - t >= timeout]:
                     job, _ = running.pop(fut)
                     fut.cancel()
-                    yield Outcome(job, None, "timeout", f"no result after {timeout:g} s on the cluster")
+                    yield Outcome(
+                        job, None, "timeout", f"no result after {timeout:g} s on the cluster"
+                    )
     finally:
         if owned:
             client.close()

@@ -9,6 +9,7 @@ a job that hangs or kills its worker (a crash in a C library) becomes an Outcome
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import pickle
@@ -149,10 +150,8 @@ class _Worker:
         self.conn.close()
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.conn.send(None)
-        except OSError:
-            pass
         self.proc.join(2)
         self.kill()
 
@@ -181,33 +180,43 @@ def _death_message(proc: BaseProcess) -> str:
     return f"worker process died (exit code {code}) while processing this document"
 
 
+def _feed(
+    pool: list[_Worker], workers: int, todo: Iterator[Any], new: Callable[[], _Worker]
+) -> bool:
+    """Give every idle worker (starting up to `workers`) its next job; False once jobs run out."""
+    for i in range(workers):
+        if i == len(pool):
+            pool.append(new())
+        if pool[i].busy:
+            continue
+        try:
+            job = next(todo)
+        except StopIteration:
+            return False
+        try:
+            pool[i].assign(job)
+        except OSError:  # the idle worker died: replace it and retry once
+            pool[i].kill()
+            pool[i] = new()
+            pool[i].assign(job)
+    return True
+
+
 def _iter_process(
     fn: Callable[[J], R], jobs: Iterable[J], workers: int, timeout: float | None
 ) -> Iterator[Outcome[J, R]]:
     ctx = _context(fn)
     todo = iter(jobs)
     pool: list[_Worker] = []
-    exhausted = False
+    more = True
+
+    def new() -> _Worker:
+        return _Worker(ctx, fn)
+
     try:
         while True:
-            for i in range(workers):
-                if exhausted:
-                    break
-                if i == len(pool):
-                    pool.append(_Worker(ctx, fn))
-                if pool[i].busy:
-                    continue
-                try:
-                    job = next(todo)
-                except StopIteration:
-                    exhausted = True
-                    break
-                try:
-                    pool[i].assign(job)
-                except OSError:  # the idle worker died: replace it and retry once
-                    pool[i].kill()
-                    pool[i] = _Worker(ctx, fn)
-                    pool[i].assign(job)
+            if more:
+                more = _feed(pool, workers, todo, new)
             busy = [w for w in pool if w.busy]
             if not busy:
                 return
@@ -216,15 +225,13 @@ def _iter_process(
                 wait_for = max(0.0, min(w.started for w in busy) + timeout - time.monotonic())
             ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], wait_for))
             for i, w in enumerate(pool):
-                if not w.busy:
-                    continue
-                outcome = _collect(w, ready, timeout)
+                outcome = _collect(w, ready, timeout) if w.busy else None
                 if outcome is None:
                     continue
                 yield outcome
                 if not w.proc.is_alive():  # died or killed on timeout: replace it
                     w.kill()
-                    pool[i] = _Worker(ctx, fn)
+                    pool[i] = new()
     finally:
         for w in pool:
             w.stop()

@@ -11,7 +11,9 @@ from conftest import MakePdf, Miner
 
 from miner.executor import iter_outcomes
 
-distributed = pytest.importorskip("distributed", reason="needs the scale extra: pip install -e '.[scale]'")
+distributed = pytest.importorskip(
+    "distributed", reason="needs the scale extra: pip install -e '.[scale]'"
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::ResourceWarning")
 

@@ -72,7 +72,10 @@ def test_jobs_are_pulled_lazily() -> None:
 
 def test_inline_executor_records_exceptions() -> None:
     got = by_job(iter_outcomes(flaky, [("ok", 3), ("raise", 1)], executor="inline"))
-    assert got == {("ok", 3): ("ok", 9, None), ("raise", 1): ("failed", None, "ValueError: bad job 1")}
+    assert got == {
+        ("ok", 3): ("ok", 9, None),
+        ("raise", 1): ("failed", None, "ValueError: bad job 1"),
+    }
 
 
 def test_unknown_executor_and_dask_without_scheduler_are_usage_errors() -> None:
@@ -89,7 +92,9 @@ def test_a_hanging_read_is_recorded_as_timeout(
     folder = tmp_path / "pdfs"
     folder.mkdir()
     for name in ("a.pdf", "b.pdf", "stuck.pdf"):
-        (folder / name).write_bytes(make_pdf(pages=[f"Paper {name}. " + "We use PyTorch for all experiments. " * 5]))
+        (folder / name).write_bytes(
+            make_pdf(pages=[f"Paper {name}. " + "We use PyTorch for all experiments. " * 5])
+        )
     miner("ingest", str(folder), "--venue", "T", "--year", "2020")
     (folder / "stuck.pdf").unlink()
     os.mkfifo(folder / "stuck.pdf")

@@ -126,9 +126,16 @@ def test_stages_stream_in_pages_and_honour_limit(
             )
         )
         assert [j[0] for j in jobs] == sorted(j[0] for j in jobs) and len(jobs) == 7
-        assert len(list(pipeline.iter_extract_jobs(
-            session, force=False, limit=3, max_pages=10, time_budget=5.0, page=2
-        ))) == 3
+        assert (
+            len(
+                list(
+                    pipeline.iter_extract_jobs(
+                        session, force=False, limit=3, max_pages=10, time_budget=5.0, page=2
+                    )
+                )
+            )
+            == 3
+        )
     report = pipeline.run_extract(engine, limit=3, scale=pipeline.ScaleOptions(workers=1))
     assert sum(report.counts.values()) == 3
     report = pipeline.run_extract(engine, scale=pipeline.ScaleOptions(executor="inline"))

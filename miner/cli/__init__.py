@@ -163,7 +163,9 @@ def make_scale(workers: int, executor: str, scheduler: str | None, doc_timeout: 
     from miner.pipeline import ScaleOptions
 
     if executor == "dask" and not scheduler:
-        raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT (or MINER_DASK_SCHEDULER)")
+        raise UsageError(
+            "--executor dask needs --scheduler tcp://HOST:PORT (or MINER_DASK_SCHEDULER)"
+        )
     return ScaleOptions(
         executor=executor, workers=workers, doc_timeout=doc_timeout, scheduler=scheduler
     )
