@@ -131,9 +131,13 @@ class _Worker:
         self.busy = False
         self.started = 0.0
         # Wait for the worker to import its function, so start-up never counts as job time.
-        if not (parent.poll(STARTUP_TIMEOUT) and parent.recv()[0] == "ready"):
+        try:
+            ready = parent.poll(STARTUP_TIMEOUT) and parent.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
             self.kill()
-            raise RuntimeError(f"worker process did not start within {STARTUP_TIMEOUT} s")
+            raise RuntimeError(f"worker process did not start: {_death_message(self.proc)}")
 
     def assign(self, job: Any) -> None:
         self.conn.send(job)
