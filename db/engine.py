@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import migrations
@@ -51,8 +51,11 @@ def make_engine(db: str) -> Engine:
     try:
         with engine.begin() as conn:
             migrations.apply(conn)
-    except OperationalError as exc:
-        raise UsageError(f"cannot open database {db!r}: {exc.orig}") from exc
+    except DatabaseError as exc:  # unreadable, read-only, not a database, server down...
+        engine.dispose()
+        raise UsageError(
+            f"cannot open database {db!r}: {exc.orig}; pass another --db (a new path makes a new one)"
+        ) from exc
     except SchemaError:
         engine.dispose()
         raise

@@ -25,11 +25,16 @@ def _issue9_repos(conn: Connection) -> None:
         Base.metadata.tables[name].create(conn, checkfirst=True)
 
 
+def _leases(conn: Connection) -> None:
+    Base.metadata.tables["leases"].create(conn, checkfirst=True)
+
+
 # Append only: a migration's name is its identity; never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0003_issue5_raw_payloads", _raw_payloads_and_crawl_state),
     ("0004_issue9_repos", _issue9_repos),
+    ("0008_issue8_leases", _leases),
 ]
 
 

@@ -288,3 +288,15 @@ class SignalVerdict(Base):
     agree: Mapped[bool | None] = mapped_column()
     """Whether text and repo labels agree on use (None without a deciding repository)."""
     repo_urls: Mapped[str] = mapped_column(Text, default="")
+
+
+class Lease(Base):
+    """A claim on one work item of a stage by one process, until it expires (see miner/lease.py)."""
+
+    __tablename__ = "leases"
+
+    stage: Mapped[str] = mapped_column(String(32), primary_key=True)
+    item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(128), index=True)
+    """host:pid:token of the claiming process."""
+    expires_at: Mapped[datetime] = mapped_column(DateTime)

@@ -51,6 +51,10 @@ def load_gold(path: str | Path, required: tuple[str, ...] = REQUIRED) -> list[Go
             rows = list(reader)
     except OSError as exc:
         raise UsageError(f"cannot read gold file {path}: {exc.strerror}") from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise UsageError(
+            f"gold file {path} is not UTF-8 CSV ({exc}); see shared/gold/README.md"
+        ) from exc
     return [
         GoldPaper(
             slug=(r.get("slug") or "").strip(),

@@ -7,6 +7,7 @@ Only this package imports click. Each command parses options, opens the DB, call
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import logging
@@ -32,6 +33,7 @@ class Ctx:
         self.quiet = quiet
         self.verbose = verbose
         self._engine: Any = None
+        self._new_file: str | None = None
 
     @property
     def engine(self) -> Any:
@@ -39,6 +41,8 @@ class Ctx:
         if self._engine is None:
             from db import make_engine
 
+            if "://" not in self.db and self.db != ":memory:" and not os.path.exists(self.db):
+                self._new_file = self.db
             self._engine = make_engine(self.db)
         return self._engine
 
@@ -48,15 +52,29 @@ class Ctx:
             self._engine.dispose()
             self._engine = None
 
+    def discard_new_db(self) -> None:
+        """After a user mistake, remove the database file this invocation created (nothing written)."""
+        self.close()
+        if self._new_file:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                if os.path.exists(self._new_file + suffix):
+                    os.remove(self._new_file + suffix)
+
 
 class MinerGroup(click.Group):
-    """Turns MinerError into a one-line message and exit code 2, never a traceback."""
+    """Turns MinerError and bad options into a one-line message and exit code 2, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except MinerError as exc:
             click.echo(f"Error: {exc}", err=True)
+            if isinstance(ctx.obj, Ctx):
+                ctx.obj.discard_new_db()
+            ctx.exit(2)
+        except click.UsageError as exc:
+            name = exc.ctx.command_path if exc.ctx else "miner"
+            click.echo(f"Error: {exc.format_message()} (see `{name} --help`)", err=True)
             ctx.exit(2)
 
 
@@ -104,18 +122,20 @@ pass_ctx = click.make_pass_decorator(Ctx)
 
 
 def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--json / --csv / --markdown, mutually exclusive; default is a table."""
-    for opt in reversed(
-        [
-            click.option("--json", "fmt", flag_value="json", help="JSON on stdout."),
-            click.option("--csv", "fmt", flag_value="csv", help="CSV on stdout."),
-            click.option(
-                "--markdown", "fmt", flag_value="markdown", help="Markdown table on stdout."
-            ),
-        ]
-    ):
-        fn = opt(fn)
-    return click.option("--table", "fmt", flag_value="table", default=True, hidden=True)(fn)
+    """--json / --csv / --markdown, mutually exclusive (passed on as `fmt`); default is a table."""
+    formats = ("json", "csv", "markdown")
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        chosen = [f for f in formats if kwargs.pop(f"fmt_{f}")]
+        if len(chosen) > 1:
+            raise click.UsageError(f"choose one of {', '.join('--' + f for f in chosen)}")
+        return fn(*args, fmt=chosen[0] if chosen else "table", **kwargs)
+
+    helps = {"json": "JSON on stdout.", "csv": "CSV on stdout.", "markdown": "Markdown table."}
+    for f in reversed(formats):
+        wrapper = click.option(f"--{f}", f"fmt_{f}", is_flag=True, help=helps[f])(wrapper)
+    return wrapper
 
 
 def workers_option(fn: Callable[..., Any]) -> Callable[..., Any]:
