@@ -10,21 +10,24 @@ after a crash never waits for the expiry.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Engine, Select, delete, exists, select, update
+from sqlalchemy import ColumnElement, Select, delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from db.schema import Lease
 from db.store import now, upsert
 
 logger = logging.getLogger(__name__)
+
+J = TypeVar("J")
 
 DEFAULT_TTL = 900.0
 """Seconds a lease lasts without renewal; a run renews its leases whenever it commits results."""
@@ -59,15 +62,20 @@ def leased(stage: str, item_id: Any) -> ColumnElement[bool]:
 
 
 def expire(session: Session, stage: str, at: datetime) -> int:
-    """Delete leases of `stage` that expired or whose owner process died; returns how many."""
+    """Delete leases of `stage` that expired or whose owner process died; returns how many.
+
+    Starts with a write so that, on SQLite, the caller's transaction holds the write lock from here
+    on (a read first could see a snapshot that another writer invalidates before our write).
+    """
+    stale = delete(Lease).where(Lease.stage == stage, Lease.expires_at < at)
+    count = int(getattr(session.execute(stale), "rowcount", 0) or 0)
     owners = session.scalars(select(Lease.owner).where(Lease.stage == stage).distinct()).all()
     dead = [o for o in owners if not owner_alive(o)]
-    stmt = delete(Lease).where(Lease.stage == stage)
-    cond = Lease.expires_at < at
     if dead:
-        cond = cond | Lease.owner.in_(dead)
-    result = session.execute(stmt.where(cond))
-    return int(getattr(result, "rowcount", 0) or 0)
+        gone = delete(Lease).where(Lease.stage == stage, Lease.owner.in_(dead))
+        count += int(getattr(session.execute(gone), "rowcount", 0) or 0)
+        logger.info("%s: took back the leases of %d dead processes", stage, len(dead))
+    return count
 
 
 def claim(
@@ -101,6 +109,7 @@ def claim(
             )
         )
         ids = [i for i in ids if i in mine]
+    renew(session, stage, owner, ttl, clock=lambda: at)  # the ones still held stay ours too
     session.commit()
     return ids
 
@@ -127,59 +136,30 @@ def renew(
     )
 
 
-class Claims:
-    """Hands out leased item ids batch by batch; release them as their results are committed.
+def iter_leased(
+    session: Session,
+    stage: str,
+    jobs: Iterable[J],
+    key: Callable[[J], int],
+    pending: Select[Any],
+    item_id: Any,
+    *,
+    owner: str,
+    chunk: int = 8,
+    ttl: float = DEFAULT_TTL,
+) -> Iterator[J]:
+    """The jobs this owner could lease, claimed `chunk` at a time as they are pulled.
 
-    >>> claims = Claims(engine, "extract", pending_stmt, Paper.id)   # doctest: +SKIP
-    >>> for paper_id in claims: ...; claims.done(session, [paper_id]); session.commit()
+    `pending` selects the ids still needing work, checked again at claim time, so an item another
+    process finished meanwhile is skipped. Claims commit `session` (the caller's writer: a second
+    connection would wait on its write lock). Release each item with its result (`release`).
     """
-
-    def __init__(
-        self,
-        engine: Engine,
-        stage: str,
-        pending: Select[Any],
-        item_id: Any,
-        *,
-        batch: int = 16,
-        ttl: float = DEFAULT_TTL,
-        owner: str | None = None,
-        limit: int | None = None,
-    ) -> None:
-        self.engine = engine
-        self.stage = stage
-        self.pending = pending
-        self.item_id = item_id
-        self.batch = batch
-        self.ttl = ttl
-        self.owner = owner or new_owner()
-        self.limit = limit
-        self.claimed = 0
-
-    def next_batch(self) -> list[int]:
-        """Claim the next batch (empty when nothing pending is free)."""
-        n = self.batch if self.limit is None else min(self.batch, self.limit - self.claimed)
-        if n <= 0:
-            return []
-        with Session(self.engine) as session:
-            ids = claim(
-                session, self.stage, self.pending, self.item_id, self.owner, limit=n, ttl=self.ttl
-            )
-        self.claimed += len(ids)
-        logger.debug("%s claimed %d %s items", self.owner, len(ids), self.stage)
-        return ids
-
-    def __iter__(self) -> Iterator[int]:
-        while ids := self.next_batch():
-            yield from ids
-
-    def done(self, session: Session, ids: Sequence[int]) -> None:
-        """Release `ids` and renew the rest, in the caller's transaction (commit with the results)."""
-        release(session, self.stage, self.owner, ids)
-        renew(session, self.stage, self.owner, self.ttl)
-
-    def close(self) -> None:
-        """Release every lease still held (items claimed but not finished go back to the pool)."""
-        with Session(self.engine) as session:
-            release(session, self.stage, self.owner)
-            session.commit()
+    todo = iter(jobs)
+    while batch := list(itertools.islice(todo, chunk)):
+        ids = [key(j) for j in batch]
+        stmt = pending.where(item_id.in_(ids))
+        got = set(claim(session, stage, stmt, item_id, owner, limit=len(ids), ttl=ttl))
+        skipped = len(ids) - len(got)
+        if skipped:
+            logger.info("%s: %d items leased or done by another process", stage, skipped)
+        yield from (j for j in batch if key(j) in got)

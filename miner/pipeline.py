@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from classifiers import get_classifier
 from db import store
 from db.schema import CodeLink, Extraction, Paper, PdfDocument
-from miner import __version__
+from miner import __version__, lease
 from miner.errors import UsageError
 from miner.executor import Outcome, iter_outcomes
 from miner.extract import EXTRACTOR_VERSION
@@ -234,24 +234,46 @@ def run_extract(
             return report
         run = store.start_run(session, "extract", args, run_versions)
         batch = BatchCommitter(session)
+        # Leases (miner/lease.py): a second `miner extract` on this database skips the papers this
+        # one holds; each lease is released in the transaction that stores the paper's result.
+        owner = lease.new_owner()
+        pending = store.select_pending_extraction(EXTRACTOR_VERSION, force)
+        mine = lease.iter_leased(
+            session,
+            "extract",
+            itertools.chain([first], jobs),
+            lambda job: job[0],
+            pending.with_only_columns(Paper.id),
+            Paper.id,
+            owner=owner,
+            chunk=max(4, 2 * scale.workers),
+        )
         outcomes = iter_outcomes(
             extract_job,
-            itertools.chain([first], jobs),
+            mine,
             executor=scale.executor,
             workers=scale.workers,
             timeout=scale.doc_timeout,
             scheduler=scale.scheduler,
         )
-        for outcome in outcomes:
-            if outcome.result is not None:
-                paper_id, sha, doc = outcome.result
-            else:
-                paper_id, sha, doc = outcome.job[0], outcome.job[1], _failed_doc(outcome)
-            store.save_extraction(session, paper_id, sha, EXTRACTOR_VERSION, doc)
-            report.counts[doc.status] += 1
-            batch.add()
-            if progress:
-                progress(1)
+        try:
+            for outcome in outcomes:
+                if outcome.result is not None:
+                    paper_id, sha, doc = outcome.result
+                else:
+                    paper_id, sha, doc = outcome.job[0], outcome.job[1], _failed_doc(outcome)
+                store.save_extraction(session, paper_id, sha, EXTRACTOR_VERSION, doc)
+                lease.release(session, "extract", owner, [paper_id])
+                report.counts[doc.status] += 1
+                batch.add()
+                if progress:
+                    progress(1)
+        except BaseException:
+            session.rollback()  # unsaved results are lost anyway; hand their papers back
+            lease.release(session, "extract", owner)
+            session.commit()
+            raise
+        lease.release(session, "extract", owner)
         batch.flush()
         store.finish_run(session, run, report.counts)
     return report

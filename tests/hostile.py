@@ -72,11 +72,11 @@ def _page_pdf(content: bytes, extra: Sequence[bytes] = (), filters: bytes = b"")
     )
 
 
-def zip_bomb() -> bytes:
-    """A page whose ~100 KB Flate stream inflates to 100 MB of content-stream operators."""
+def zip_bomb(mib: int = 100) -> bytes:
+    """A page whose small Flate stream (~1 KB per MiB) inflates to `mib` MiB of no-op operators."""
     chunk = b"q Q " * 262_144  # 1 MiB of no-op graphics operators
     comp = zlib.compressobj(9)
-    body = b"".join(comp.compress(chunk) for _ in range(100)) + comp.flush()
+    body = b"".join(comp.compress(chunk) for _ in range(mib)) + comp.flush()
     return _page_pdf(body, filters=b"/Filter /FlateDecode ")
 
 
@@ -131,7 +131,9 @@ def many_pages(pages: int = 10_000) -> bytes:
     )
 
 
-def hostile_set(seeds: Sequence[bytes], rng: random.Random, mutations: int = 3) -> dict[str, bytes]:
+def hostile_set(
+    seeds: Sequence[bytes], rng: random.Random, mutations: int = 3, bomb_mib: int = 100
+) -> dict[str, bytes]:
     """Named hostile files: `mutations` random mutations of each seed PDF, plus the crafted ones."""
     files: dict[str, bytes] = {}
     for i, seed in enumerate(seeds):
@@ -140,7 +142,7 @@ def hostile_set(seeds: Sequence[bytes], rng: random.Random, mutations: int = 3) 
             files[f"s{i}-flip{j}.pdf"] = flip_bytes(seed, rng)
         files[f"s{i}-noxref.pdf"] = remove_xref(seed)
         files[f"s{i}-garbled.pdf"] = garble_streams(seed, rng)
-    files["zip-bomb.pdf"] = zip_bomb()
+    files["zip-bomb.pdf"] = zip_bomb(bomb_mib)
     files["deep-nesting.pdf"] = deep_nesting()
     files["page-cycle.pdf"] = self_referencing_pages()
     files["huge-object-count.pdf"] = huge_object_count()

@@ -1,0 +1,64 @@
+"""Concurrent use of one SQLite file: readers while extract writes, and two extracts sharing work."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import Miner
+from dbcheck import content, finish, health, seed_pdfs, spawn
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def ingested(tmp_path: Path) -> Miner:
+    """A dozen papers ingested into tmp_path/test.db, nothing extracted yet."""
+    m = Miner(tmp_path / "test.db", tmp_path / "data")
+    seed_pdfs(tmp_path / "pdfs", 12)
+    m("ingest", str(tmp_path / "pdfs"), "--venue", "Conc", "--year", "2021")
+    return m
+
+
+def test_tally_and_status_while_extract_runs(ingested: Miner) -> None:
+    proc = spawn(ingested.db, "extract", "--workers", "1")
+    during = 0
+    seen_done: list[int] = []
+    while proc.poll() is None:
+        running = proc.poll() is None
+        status = ingested.json("status")  # raises on a non-zero exit (locked, corrupt...)
+        ingested("tally", "--json")
+        ingested("papers", "--json")
+        if running:
+            during += 1
+            seen_done.append(status["stages"]["extract"]["done"])
+    code, err = finish(proc)
+    assert code == 0, err
+    assert during >= 1, "extract finished before any reader ran"
+    assert seen_done == sorted(seen_done), "a reader saw the done count go backwards"
+    assert health(ingested.db) == []
+    assert ingested.json("status")["stages"]["extract"]["done"] == 12
+
+
+def test_two_extracts_do_not_duplicate_work(ingested: Miner, tmp_path: Path) -> None:
+    ref = tmp_path / "ref.db"
+    with sqlite3.connect(ingested.db) as a, sqlite3.connect(ref) as b:
+        a.backup(b)
+    Miner(ref, tmp_path / "data")("extract", "--workers", "1")
+
+    first = spawn(ingested.db, "extract", "--workers", "1")
+    second = spawn(ingested.db, "extract", "--workers", "1")
+    for proc in (first, second):
+        code, err = finish(proc)
+        assert code == 0, err
+    with sqlite3.connect(ingested.db) as conn:
+        runs = conn.execute("SELECT status, counts FROM runs WHERE command='extract'").fetchall()
+        leases = conn.execute("SELECT COUNT(*) FROM leases").fetchone()[0]
+    done = [sum(json.loads(counts).values()) for _, counts in runs]
+    assert all(status == "ok" for status, _ in runs)
+    assert sum(done) == 12, f"papers extracted per run: {done} (a paper was extracted twice)"
+    assert leases == 0
+    assert health(ingested.db) == []
+    assert content(ingested.db) == content(ref)
