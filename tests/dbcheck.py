@@ -90,13 +90,13 @@ def tables(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in rows if r[0] not in SKIP_TABLES]
 
 
-def content(db: Path) -> dict[str, Counter[tuple[object, ...]]]:
-    """Every data table as a multiset of rows without volatile columns (duplicates count twice)."""
+def content(db: Path, ignore: set[str] = frozenset()) -> dict[str, Counter[tuple[object, ...]]]:  # type: ignore[assignment]
+    """Every data table as a multiset of rows without volatile (or `ignore`) columns."""
     out: dict[str, Counter[tuple[object, ...]]] = {}
     with sqlite3.connect(db) as conn:
         for table in tables(conn):
             cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
-            keep = [c for c in cols if c not in VOLATILE]
+            keep = [c for c in cols if c not in VOLATILE | ignore]
             rows = conn.execute(f"SELECT {', '.join(keep)} FROM {table}").fetchall()
             out[table] = Counter(rows)
     return out
