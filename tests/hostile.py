@@ -73,11 +73,35 @@ def _page_pdf(content: bytes, extra: Sequence[bytes] = (), filters: bytes = b"")
 
 
 def zip_bomb(mib: int = 100) -> bytes:
-    """A page whose small Flate stream (~1 KB per MiB) inflates to `mib` MiB of no-op operators."""
+    """A page whose small Flate stream (~1 KB per MiB) inflates to `mib` MiB of no-op operators.
+
+    Built without compressing `mib` MiB: after a full flush, deflating the same 1 MiB again gives
+    the same bytes, so the stream is that block repeated, closed with the right Adler-32.
+    """
     chunk = b"q Q " * 262_144  # 1 MiB of no-op graphics operators
     comp = zlib.compressobj(9)
-    body = b"".join(comp.compress(chunk) for _ in range(mib)) + comp.flush()
+    head = comp.compress(chunk) + comp.flush(zlib.Z_FULL_FLUSH)
+    block = comp.compress(chunk) + comp.flush(zlib.Z_FULL_FLUSH)
+    one, checksum = zlib.adler32(chunk), zlib.adler32(chunk)
+    for _ in range(mib - 1):
+        checksum = _adler32_combine(checksum, one, len(chunk))
+    body = head + block * (mib - 1) + b"\x03\x00" + checksum.to_bytes(4, "big")
     return _page_pdf(body, filters=b"/Filter /FlateDecode ")
+
+
+def _adler32_combine(a1: int, a2: int, len2: int) -> int:
+    """Adler-32 of A+B from those of A and B (zlib's adler32_combine, which Python lacks)."""
+    base = 65521
+    rem = len2 % base
+    sum1 = a1 & 0xFFFF
+    sum2 = (rem * sum1) % base
+    sum1 += (a2 & 0xFFFF) + base - 1
+    sum2 += ((a1 >> 16) & 0xFFFF) + ((a2 >> 16) & 0xFFFF) + base - rem
+    sum1 = sum1 - base if sum1 >= base else sum1
+    sum1 = sum1 - base if sum1 >= base else sum1
+    sum2 = sum2 - 2 * base if sum2 >= 2 * base else sum2
+    sum2 = sum2 - base if sum2 >= base else sum2
+    return sum1 | (sum2 << 16)
 
 
 def deep_nesting(depth: int = 100_000) -> bytes:
