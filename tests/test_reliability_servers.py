@@ -18,11 +18,8 @@ from sqlalchemy.orm import Session
 
 from db import make_engine
 from db.store import upsert_papers
+from miner import crawl, http
 from miner.records import PaperRecord
-
-# Until the fetch stage (issue 5) is merged, this module skips; afterwards it always runs.
-crawl = pytest.importorskip("miner.crawl", reason="the fetch stage is not merged yet")
-http = pytest.importorskip("miner.http", reason="the fetch stage is not merged yet")
 
 MAX_RETRIES = 2
 REASONS = {
@@ -86,7 +83,8 @@ def test_every_fault_is_recorded_then_retried(
         assert hits["/500/500.pdf"] == hits["/429/429.pdf"] == MAX_RETRIES + 1
         assert hits["/503-retry-after/503-retry-after.pdf"] == MAX_RETRIES + 1
         assert hits["/stall-head/stall-head.pdf"] == MAX_RETRIES + 1
-        assert hits["/stall/stall.pdf"] == 1  # a body that stalls is recorded, retried next run
+        for cut in ("stall", "drop", "long-length"):  # bodies cut short are retried too
+            assert hits[f"/{cut}/{cut}.pdf"] == MAX_RETRIES + 1, cut
         assert hits["/html/html.pdf"] == 1 and hits["/loop/loop.pdf"] == 4  # 1 + max_redirects
         assert 7.0 in slept  # Retry-After honoured, through the injected sleep
         assert partials(miner.data_dir) == []
