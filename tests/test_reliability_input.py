@@ -73,6 +73,11 @@ def test_matching_filters_still_work(filled: Miner) -> None:
         (["ingest", "{tmp}", "--year", "3000"], ["--year", "3000"]),
         (["ingest", "{tmp}", "--year", "twenty"], ["--year"]),
         (["tally", "--json", "--markdown"], ["--json", "--markdown"]),
+        (["crawl", "nosuch", "--year", "2019"], ["nosuch", "neurips"]),
+        (["crawl", "neurips", "--year", "1900"], ["--year", "1900"]),
+        (["crawl", "openreview", "--venue", "NOPE", "--year", "2024"], ["--venue", "ICLR"]),
+        (["crawl", "neurips", "--year", "2019", "--base-url", "ftp://x"], ["--base-url"]),
+        (["fetch", "--max-mb", "0"], ["--max-mb"]),
     ],
 )
 def test_mistakes_create_no_database(tmp_path: Path, args: list[str], words: list[str]) -> None:

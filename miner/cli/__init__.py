@@ -69,8 +69,8 @@ class MinerGroup(click.Group):
             return super().invoke(ctx)
         except MinerError as exc:
             click.echo(f"Error: {exc}", err=True)
-            if isinstance(ctx.obj, Ctx):
-                ctx.obj.discard_new_db()
+            if isinstance(exc, UsageError) and isinstance(ctx.obj, Ctx):
+                ctx.obj.discard_new_db()  # a mistake leaves no file; a failed fetch keeps its record
             ctx.exit(2)
         except click.UsageError as exc:
             name = exc.ctx.command_path if exc.ctx else "miner"
