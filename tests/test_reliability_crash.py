@@ -61,22 +61,6 @@ def test_extract_survives_kill9_at_random_points(ingested: Path, tmp_path: Path)
     assert content(crash) == content(ref)
 
 
-def test_classify_survives_kill9(ingested: Path, tmp_path: Path) -> None:
-    ref = copy_db(ingested, tmp_path / "ref.db")
-    Miner(ref, tmp_path / "data")("extract", "--workers", "1")
-    crash = copy_db(ref, tmp_path / "crash.db")
-    Miner(ref, tmp_path / "data")("classify", "--all")
-    rng = random.Random(SEED + 1)
-    proc = spawn(crash, "classify", "--all")
-    wait_for(crash, "SELECT COUNT(*) FROM runs WHERE command='classify'", proc)
-    time.sleep(rng.uniform(0.0, 0.3))
-    kill9(proc) if proc.poll() is None else None
-    code, err = finish(spawn(crash, "classify", "--all"))
-    assert code == 0, err
-    assert health(crash) == []
-    assert content(crash) == content(ref)
-
-
 def test_health_check_finds_orphans(tmp_path: Path) -> None:
     """The checker itself can fail: an orphan link row is reported."""
     db = tmp_path / "x.db"

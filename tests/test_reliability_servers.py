@@ -117,7 +117,7 @@ def test_fetch_survives_kill9_mid_download(tmp_path: Path, make_pdf: MakePdf) ->
         server.slow = 0.2  # each body drips over 0.2 s: kills land mid-download
         rng = random.Random(8)
         codes = []
-        for _ in range(3):
+        for _ in range(2):
             proc = spawn(crash, "fetch", "--delay", "0", "--workers", "2", data_dir=tmp_path / "d")
             wait_for(crash, "SELECT COUNT(*) FROM runs WHERE command='fetch'", proc)
             time.sleep(rng.uniform(0.0, 0.8))
