@@ -14,10 +14,13 @@ from conftest import Miner
 from dbcheck import health, seed_pdfs, spawn
 from hostile import hostile_set
 
+
 pytestmark = pytest.mark.slow
 
 SEED = 8
 STATUSES = {"ok", "no_text", "encrypted", "corrupt", "empty", "not_pdf", "timeout", "failed"}
+DOC_TIMEOUT = 3.0
+"""Seconds per document before its worker process is killed (status timeout)."""
 MAX_RSS_KB = 1_500_000
 """Memory bound of a whole extract run (parent and workers); a normal run needs ~250 MB."""
 
@@ -31,6 +34,11 @@ def extractions(db: Path) -> dict[str, tuple[object, ...]]:
             "FROM papers p LEFT JOIN extractions e ON e.paper_id = p.id"
         ).fetchall()
     return {r[0]: r[1:] for r in rows}
+
+
+def conn_rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
 
 
 def run_with_rusage(db: Path, *args: str, timeout: float = 240) -> tuple[int, int, str]:
@@ -53,7 +61,7 @@ def run_with_rusage(db: Path, *args: str, timeout: float = 240) -> tuple[int, in
 def test_hostile_pdfs_are_recorded_and_do_not_disturb_others(tmp_path: Path) -> None:
     good = seed_pdfs(tmp_path / "good", 5)
     seeds, others = good[:2], good[2:]
-    hostile = hostile_set([p.read_bytes() for p in seeds], random.Random(SEED), bomb_mib=16)
+    hostile = hostile_set([p.read_bytes() for p in seeds], random.Random(SEED), bomb_mib=1024)
     folder = tmp_path / "hostile"
     folder.mkdir()
     for name, data in hostile.items():
@@ -66,7 +74,9 @@ def test_hostile_pdfs_are_recorded_and_do_not_disturb_others(tmp_path: Path) -> 
 
     m = Miner(tmp_path / "fuzz.db", tmp_path / "data")
     m("ingest", str(folder), *map(str, others), "--venue", "Fuzz", "--year", "2022")
-    code, max_rss, err = run_with_rusage(m.db, "extract", "--workers", "2")
+    code, max_rss, err = run_with_rusage(
+        m.db, "extract", "--workers", "2", "--doc-timeout", str(DOC_TIMEOUT)
+    )
     assert code == 0, err
     assert max_rss < MAX_RSS_KB
 
@@ -86,6 +96,13 @@ def test_hostile_pdfs_are_recorded_and_do_not_disturb_others(tmp_path: Path) -> 
             ).fetchall()
         )
     assert bad == 0, "a failed extraction without a reason"
+    statuses = dict(
+        conn_rows(
+            m.db,
+            "SELECT p.file_name, e.status FROM papers p JOIN extractions e ON e.paper_id = p.id",
+        )
+    )
+    assert statuses["zip-bomb.pdf"] == "timeout"  # 1 GiB of operators on one page: killed
     assert pages["10000-pages.pdf"] == 10_000  # counted, though only --max-pages were read
     assert health(m.db) == []
     assert "Traceback" not in err
