@@ -14,6 +14,7 @@ from miner.cli import Ctx, cli, note, output_options, pass_ctx, render
 from miner.errors import UsageError
 from miner.repos.signals import SIGNALS, signal_classifier
 from miner.tally import NONE, UNDETERMINED, TallyRow, papers_listing, tally, tally_warnings
+from miner.validate import check_filters
 
 CLASSIFIER_OPTION = click.option(
     "--classifier",
@@ -142,6 +143,7 @@ def tally_cmd(
       miner tally --by venue --framework pytorch --baseline --include-mentions
       miner tally --signals combined
     """
+    check_filters(ctx.engine, venue=venue, year=year)
     rows = tally(
         ctx.engine,
         classifier=signal_classifier(signals, classifier),
@@ -169,6 +171,7 @@ def papers(ctx: Ctx, venue: str | None, year: int | None, classifier: str, fmt: 
       miner papers --json
       miner papers --venue JOSS --csv
     """
+    check_filters(ctx.engine, venue=venue, year=year)
     rows = papers_listing(ctx.engine, classifier=classifier, venue=venue, year=year)
     if fmt == "json":
         for row in rows:
