@@ -97,7 +97,8 @@ def content(db: Path, ignore: set[str] = frozenset()) -> dict[str, Counter[tuple
         for table in tables(conn):
             cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
             keep = [c for c in cols if c not in VOLATILE | ignore]
-            rows = conn.execute(f"SELECT {', '.join(keep)} FROM {table}").fetchall()
+            names = ", ".join(f'"{c}"' for c in keep)  # quoted: a column may be called `commit`
+            rows = conn.execute(f'SELECT {names} FROM "{table}"').fetchall()
             out[table] = Counter(rows)
     return out
 
