@@ -14,7 +14,6 @@ from conftest import Miner
 from dbcheck import health, seed_pdfs, spawn
 from hostile import hostile_set
 
-
 pytestmark = pytest.mark.slow
 
 SEED = 8
