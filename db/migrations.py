@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, inspect, select
+from sqlalchemy import Connection, insert, inspect, select, text
 
 from db.schema import Base, Migration
 from miner.errors import SchemaError
@@ -15,9 +15,27 @@ def _initial(conn: Connection) -> None:
     Base.metadata.create_all(conn)
 
 
+def _add_columns(table: str, columns: dict[str, str]) -> Callable[[Connection], None]:
+    """A step adding columns (name -> SQL type and default) that skips existing ones."""
+
+    def step(conn: Connection) -> None:
+        have = {c["name"] for c in inspect(conn).get_columns(table)}
+        for name, ddl in columns.items():
+            if name not in have:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
+
+    return step
+
+
 # Append only: a migration's name is its identity; never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
+    (
+        "0002_issue3_link_context",
+        _add_columns(
+            "links", {"context": "TEXT NOT NULL DEFAULT ''", "footnote": "BOOLEAN NOT NULL DEFAULT FALSE"}
+        ),
+    ),
 ]
 
 

@@ -147,6 +147,8 @@ def link_row(paper_id: int, version: str, link: Link) -> CodeLink:
         section=link.section,
         origin=link.origin,
         raw=link.raw,
+        context=link.context,
+        footnote=link.footnote,
     )
 
 
@@ -167,6 +169,8 @@ def load_doc(extraction: Extraction, links: Sequence[CodeLink] = ()) -> Extracte
                 own=lk.own,
                 section=lk.section,
                 raw=lk.raw,
+                context=lk.context,
+                footnote=lk.footnote,
             )
             for lk in links
         ),

@@ -193,7 +193,10 @@ def normalize_url(raw: str) -> tuple[str, str, str]:
     segs = [s for s in parts.path.split("/") if s]
     if host in CODE_HOSTS:
         if len(segs) >= 2 and segs[0].lower() not in _NOT_OWNERS:
-            owner, repo = segs[0], re.sub(r"\.git$", "", segs[1], flags=re.I)
+            # Owner and repo names allow only these characters: anything after is not the name.
+            owner = re.match(r"[\w.-]*", segs[0]).group(0)  # type: ignore[union-attr]
+            repo = re.match(r"[\w.-]*", segs[1]).group(0)  # type: ignore[union-attr]
+            repo = re.sub(r"\.git$", "", repo.rstrip("."), flags=re.I)
             key = f"{owner}/{repo}".lower()
             kind = "framework" if key in FRAMEWORK_REPOS else "code"
             return f"https://{host}/{owner}/{repo}", host, kind
