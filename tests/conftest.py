@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# MINER_SHARED points elsewhere when the checkout is not next to shared/ (git worktrees).
+SHARED = Path(os.environ.get("MINER_SHARED") or ROOT.parent / "shared")
 CORPUS = SHARED / "corpus"
 GOLD = SHARED / "gold"
 FIXTURES = SHARED / "fixtures" / "http"

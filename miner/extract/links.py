@@ -125,6 +125,8 @@ def _continues(url: str, nxt: str) -> bool:
     """Whether `nxt` (the first token of the next line) continues a URL cut at a line end."""
     if not nxt or nxt[0] in "([{<\"'" or nxt.isdigit():
         return False  # margin line numbers and new sentences start this way
+    if "://" in nxt or nxt.lower().startswith("www."):
+        return False  # the next line starts another URL
     last = url[-1]
     if last in _BREAK_AFTER:
         return True
@@ -152,26 +154,33 @@ def find_urls(text: str, known: Collection[str] = ()) -> list[str]:
             at_end = m.end() == len(line.rstrip())
             while at_end and j + 1 < len(lines):
                 nxt_line = lines[j + 1].lstrip()
-                nxt = nxt_line.split(None, 1)[0] if nxt_line.strip() else ""
+                parts = nxt_line.split()
+                nxt = parts[0] if parts else ""
+                if len(parts) > 1 and nxt.isdigit() and _is_known(url + parts[1], known_keys):
+                    nxt = parts[1]  # a margin line number sits between the two halves
                 if not _take(url, nxt, known_keys):
                     break
+                used = nxt_line.index(nxt) + len(nxt)
                 url, j = url + nxt, j + 1
-                skip[j] = len(lines[j]) - len(nxt_line) + len(nxt)
-                at_end = nxt == nxt_line.rstrip()
+                skip[j] = len(lines[j]) - len(nxt_line) + used
+                at_end = used == len(nxt_line.rstrip())
             url = strip_trailing(url)
             if len(url) > 10:
                 found.append(url)
     return found
 
 
+def _is_known(url: str, known_keys: set[str]) -> bool:
+    return bool(known_keys) and normalize_url(strip_trailing(url))[0].lower() in known_keys
+
+
 def _take(url: str, nxt: str, known_keys: set[str]) -> bool:
     if not nxt:
         return False
-    if known_keys:
-        if normalize_url(strip_trailing(url + nxt))[0].lower() in known_keys:
-            return True
-        if normalize_url(strip_trailing(url))[0].lower() in known_keys:
-            return False
+    if _is_known(url + nxt, known_keys):
+        return True
+    if _is_known(url, known_keys):
+        return False
     return _continues(url, nxt)
 
 

@@ -148,6 +148,11 @@ def guess_title(blocks: list[RawBlock]) -> str | None:
     if not first:
         return None
     size = max(b.size for b in first)
-    top = [b for b in first if b.size == size]
-    title = join_lines(top[0].lines)
+    start = next(i for i, b in enumerate(first) if b.size == size)
+    lines: list[str] = []
+    for b in first[start:]:  # a title set over several blocks: take the run in that size
+        if b.size != size:
+            break
+        lines.extend(b.lines)
+    title = join_lines(lines)
     return title[:300] if len(title) >= 4 else None
