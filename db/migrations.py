@@ -33,7 +33,8 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     (
         "0002_issue3_link_context",
         _add_columns(
-            "links", {"context": "TEXT NOT NULL DEFAULT ''", "footnote": "BOOLEAN NOT NULL DEFAULT FALSE"}
+            "links",
+            {"context": "TEXT NOT NULL DEFAULT ''", "footnote": "BOOLEAN NOT NULL DEFAULT FALSE"},
         ),
     ),
 ]

@@ -49,7 +49,9 @@ def test_footnotes_are_kept_on_their_page_and_links_typed() -> None:
 
 def test_link_annotation_and_broken_text_url_merge(make_pdf) -> None:  # type: ignore[no-untyped-def]
     data = make_pdf(
-        pages=["Intro text.\nThe code and models are available at https://github.com/\nAlice/Widget."],
+        pages=[
+            "Intro text.\nThe code and models are available at https://github.com/\nAlice/Widget."
+        ],
         links=[(0, "https://github.com/Alice/Widget/tree/main")],
     )
     doc = extract_pdf(data)

@@ -60,4 +60,8 @@ def test_no_references_invented() -> None:
 
 
 def test_front_ends_on_page_two_without_introduction() -> None:
-    assert assign_sections([(1, "Title"), (1, "Abstract"), (2, "Text")]) == ["front", "front", "body"]
+    assert assign_sections([(1, "Title"), (1, "Abstract"), (2, "Text")]) == [
+        "front",
+        "front",
+        "body",
+    ]

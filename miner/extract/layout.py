@@ -63,9 +63,7 @@ def _line_text(line: dict[str, Any]) -> tuple[str, Counter[float], bool, list[tu
     for span in spans:
         t = clean(span["text"])
         sup = _is_marker(span, t, line_size)
-        if sup and text[-1:].isalnum():
-            t = " " + t
-        elif prev_sup and t[:1].isalnum():
+        if sup and text[-1:].isalnum() or prev_sup and t[:1].isalnum():
             t = " " + t
         if sup:
             markers.append((t.strip(), len(text)))

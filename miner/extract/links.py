@@ -59,8 +59,26 @@ FRAMEWORK_SITES = (
 )
 # First path segments on code hosts that are site pages, not owners.
 _NOT_OWNERS = frozenset(
-    "about features topics orgs sponsors settings marketplace apps collections explore login "
-    "join pricing search trending site enterprise notifications".split()
+    [
+        "about",
+        "features",
+        "topics",
+        "orgs",
+        "sponsors",
+        "settings",
+        "marketplace",
+        "apps",
+        "collections",
+        "explore",
+        "login",
+        "join",
+        "pricing",
+        "search",
+        "trending",
+        "site",
+        "enterprise",
+        "notifications",
+    ]
 )
 PAPER_HOSTS = (
     "arxiv.org",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from miner.extract.links import find_urls, is_repo, normalize_url
@@ -165,6 +165,42 @@ def _segments(block: TextBlock, marks: dict[tuple[int, str], str]) -> list[tuple
     return out
 
 
+@dataclass(slots=True)
+class _Collector:
+    """Links seen so far, keyed by lowercase normalized URL, with their best own-score."""
+
+    title: str
+    found: dict[str, Link] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def add(self, raw: str, where: tuple[int, str, str, bool], text: str, ref: str = "") -> None:
+        """Record one occurrence; `where` is (page, section, origin, in a footnote)."""
+        page, section, origin, note = where
+        if origin == "annotation" and not raw.lower().startswith(("http", "www.", "git://")):
+            return
+        url, host, kind = normalize_url(raw)
+        key = url.lower()
+        before, after = _window(join_lines(text.split("\n")), raw)
+        alone = not re.sub(r"^\s*(\d{1,2}|[*†‡§¶∗])?\s*", "", before) and len(after.strip()) < 3
+        score = own_score(before, section, page, note, ref, alone)
+        if kind == "code" and section != "references" and name_match(url, self.title):
+            long_name = len(re.sub(r"[^a-z0-9]", "", key.rsplit("/", 1)[-1])) >= 8
+            score += NAME_BONUS * (2 if long_name else 1)
+        context = (before[-160:] + raw + after[:60]).strip()
+        if key not in self.found:
+            self.found[key] = Link(
+                url, kind, host, page, origin, False, section, raw, context, note
+            )
+            self.scores[key] = score
+        elif score > self.scores[key]:
+            self.scores[key] = score
+            self.found[key] = replace(self.found[key], context=context)
+
+    def links(self) -> list[Link]:
+        """The links with `own` decided."""
+        return [replace(lk, own=self.scores[k] >= OWN_THRESHOLD) for k, lk in self.found.items()]
+
+
 def collect_links(
     blocks: Sequence[TextBlock],
     sections: Sequence[str],
@@ -181,41 +217,20 @@ def collect_links(
     for a in annots:
         by_page.setdefault(a.page, []).append(a.uri)
     marks = {(b.page, m): before for b in blocks if not b.footnote for m, before in b.markers}
-    found: dict[str, Link] = {}
-    scores: dict[str, float] = {}
-
-    def add(raw: str, page: int, section: str, origin: str, text: str, ref: str, note: bool) -> None:
-        if origin == "annotation" and not raw.lower().startswith(("http", "www.", "git://")):
-            return
-        url, host, kind = normalize_url(raw)
-        key = url.lower()
-        before, after = _window(join_lines(text.split("\n")), raw)
-        alone = not re.sub(r"^\s*(\d{1,2}|[*†‡§¶∗])?\s*", "", before) and len(after.strip()) < 3
-        score = own_score(before, section, page, note, ref, alone)
-        if kind == "code" and section != "references" and name_match(url, title):
-            score += NAME_BONUS * (2 if len(re.sub(r"[^a-z0-9]", "", url.lower().split("/")[-1])) >= 8 else 1)
-        context = (before[-160:] + raw + after[:60]).strip()
-        if key not in found:
-            found[key] = Link(url, kind, host, page, origin, False, section, raw, context, note)
-            scores[key] = score
-        elif score > scores[key]:
-            scores[key] = score
-            found[key] = replace(found[key], context=context)
-
-    used: set[int] = set()
+    seen = _Collector(title)
+    unused = list(annots)
     for block, section in zip(blocks, sections, strict=True):
+        where = (block.page, section, "text", block.footnote)
         for text, ref in _segments(block, marks):
             for raw in find_urls(text, by_page.get(block.page, ())):
-                add(raw, block.page, section, "text", text, ref, block.footnote)
-        for i, a in enumerate(annots):
-            if a.page == block.page and i not in used and _intersects(a.rect, block.bbox):
-                used.add(i)
-                add(a.uri, a.page, section, "annotation", "\n".join(block.lines), "", block.footnote)
-    for i, a in enumerate(annots):
-        if i not in used:
-            add(a.uri, a.page, "body", "annotation", "", "", False)
-    links = [replace(link, own=scores[k] >= OWN_THRESHOLD) for k, link in found.items()]
-    return tuple(drop_truncated(links))
+                seen.add(raw, where, text, ref)
+        inside = [a for a in unused if a.page == block.page and _intersects(a.rect, block.bbox)]
+        for a in inside:
+            unused.remove(a)
+            seen.add(a.uri, (a.page, section, "annotation", block.footnote), "\n".join(block.lines))
+    for a in unused:
+        seen.add(a.uri, (a.page, "body", "annotation", False), "")
+    return tuple(drop_truncated(seen.links()))
 
 
 def drop_truncated(links: list[Link]) -> list[Link]:

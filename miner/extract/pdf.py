@@ -29,10 +29,9 @@ def check_magic(data: bytes) -> ExtractedDoc | None:
     if not data:
         return ExtractedDoc(status="empty", error="file is empty (0 bytes)")
     if b"%PDF" not in data[:1024]:
-        kind = "HTML" if data[:512].lstrip().lower().startswith((b"<!doctype", b"<html")) else ""
-        return ExtractedDoc(
-            status="not_pdf", error=f"no %PDF header: not a PDF file {kind}".rstrip()
-        )
+        html = data[:512].lstrip().lower().startswith((b"<!doctype", b"<html"))
+        kind = " (looks like an HTML page)" if html else ""
+        return ExtractedDoc(status="not_pdf", error=f"no %PDF header: not a PDF file{kind}")
     return None
 
 
@@ -79,8 +78,8 @@ def _read(doc: pymupdf.Document, *, max_pages: int, time_budget: float) -> Extra
     heights: dict[int, float] = {}
     done = 0
     for index in range(min(page_count, max_pages)):
-        if time.monotonic() - started > time_budget:
-            break
+        if index and time.monotonic() - started > time_budget:
+            break  # checked between pages: at least page 1 is always read
         page = doc.load_page(index)
         rect = page.rect
         heights[index + 1] = rect.height
@@ -142,9 +141,7 @@ def footnote_sections(blocks: list[RawBlock], sections: list[str]) -> list[str]:
 
 def guess_title(blocks: list[RawBlock]) -> str | None:
     """The title: the largest type among the upper half of page 1's blocks."""
-    first = [
-        b for b in blocks if b.page == 1 and not (b.footnote or b.rotated) and len(b.text) > 3
-    ]
+    first = [b for b in blocks if b.page == 1 and not (b.footnote or b.rotated) and len(b.text) > 3]
     if not first:
         return None
     size = max(b.size for b in first)
