@@ -117,18 +117,25 @@ def cue_score(sentence_before: str, penalty: float = 2.0) -> float:
 
 
 def own_score(
-    before: str, section: str, page: int, footnote: bool, ref: str = "", alone: bool = False
+    before: str,
+    section: str,
+    page: int,
+    footnote: bool,
+    ref: str = "",
+    alone: bool = False,
+    placed: bool = True,
 ) -> float:
     """How strongly a URL is presented as the paper's own release.
 
     `before` is the text before it, `ref` the sentence whose footnote marker points to it,
-    `alone` says the URL stands by itself (a bare footnote or line).
+    `alone` says the URL stands by itself (a bare footnote or line); `placed` lets a place on
+    page 1 (front matter or footnote) count, which it does for code, model and project links.
     """
     if section in ("references", "acknowledgements"):
         return 0.0
     cues = [cue_score(before)] + ([cue_score(ref, penalty=1.0)] if ref else [])
     score = min(cues) if min(cues) < 0 else max(cues)
-    if page == 1 and (section == "front" or footnote):
+    if placed and page == 1 and (section == "front" or footnote):
         score += 1.5 + (0.5 if alone else 0.0)
     return score
 
@@ -182,7 +189,8 @@ class _Collector:
         key = url.lower()
         before, after = _window(join_lines(text.split("\n")), raw)
         alone = not re.sub(r"^\s*(\d{1,2}|[*†‡§¶∗])?\s*", "", before) and len(after.strip()) < 3
-        score = own_score(before, section, page, note, ref, alone)
+        placed = kind in ("code", "framework", "model", "project")
+        score = own_score(before, section, page, note, ref, alone, placed)
         if kind == "code" and section != "references" and name_match(url, self.title):
             long_name = len(re.sub(r"[^a-z0-9]", "", key.rsplit("/", 1)[-1])) >= 8
             score += NAME_BONUS * (2 if long_name else 1)

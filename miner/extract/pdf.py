@@ -151,5 +151,5 @@ def guess_title(blocks: list[RawBlock]) -> str | None:
         if b.size != size:
             break
         lines.extend(b.lines)
-    title = join_lines(lines)
+    title = join_lines(lines).rstrip(" *∗†‡")  # footnote marks after the title
     return title[:300] if len(title) >= 4 else None
