@@ -27,11 +27,17 @@ def _add_columns(table: str, columns: dict[str, str]) -> Callable[[Connection], 
     return step
 
 
+def _raw_payloads_and_crawl_state(conn: Connection) -> None:
+    for name in ("raw_payloads", "crawl_state"):
+        Base.metadata.tables[name].create(conn, checkfirst=True)
+
+
 # Append only: a migration's name is its identity; never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
+    ("0003_issue5_raw_payloads", _raw_payloads_and_crawl_state),
     (
-        "0002_issue3_link_context",
+        "0004_issue3_link_context",
         _add_columns(
             "links",
             {"context": "TEXT NOT NULL DEFAULT ''", "footnote": "BOOLEAN NOT NULL DEFAULT FALSE"},

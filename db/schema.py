@@ -174,3 +174,44 @@ class Migration(Base):
 
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
     applied_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RawPayload(Base):
+    """A source response kept (zlib-compressed) so parsers can run again offline; key url."""
+
+    __tablename__ = "raw_payloads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    """The site URL with its query string (not the --base-url it was replayed from)."""
+    source: Mapped[str] = mapped_column(String(32), index=True)
+    scope: Mapped[str] = mapped_column(String(255), index=True)
+    """The crawl it belongs to, e.g. `neurips year=2019` (see CrawlSpec.scope)."""
+    spec: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(128), default="")
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+    sha256: Mapped[str] = mapped_column(String(64))
+    """sha256 of the uncompressed body."""
+    size: Mapped[int] = mapped_column(Integer)
+    body_z: Mapped[bytes] = mapped_column(LargeBinary)
+    parser_version: Mapped[str | None] = mapped_column(String(32))
+    """Parser version that last produced papers from this payload."""
+
+
+class CrawlState(Base):
+    """Progress of one crawl (source + scope): running / done, page and paper counts."""
+
+    __tablename__ = "crawl_state"
+    __table_args__ = (UniqueConstraint("source", "scope", name="uq_crawl_state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    """running | done | failed"""
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    papers: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,44 +1,117 @@
-"""Read-only queries: framework tallies with explicit denominators, stage status, paper listings."""
+"""Read-only queries: framework tallies with Wilson intervals and explicit denominators, stage
+status, paper listings (DB reads only, no other IO)."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from classifiers import get_classifier
+from classifiers import FrameworkClassifier, get_classifier
 from classifiers.labels import FRAMEWORKS
-from db.schema import CodeLink, Extraction, Paper, Prediction
+from db.schema import Extraction, Paper, Prediction
+from miner.errors import UsageError
 from miner.extract import EXTRACTOR_VERSION
+from miner.listing import failures, papers_listing, status_counts
+
+BASELINE_CLASSIFIER = "keyword-baseline"
+NONE = "(none)"
+"""Pseudo-framework: papers read and classified where no framework use was found."""
+UNDETERMINED = "(undetermined)"
+"""Pseudo-framework: papers listed but not classified (PDF missing, unreadable or pending)."""
+BY_CHOICES = ("venue", "year", "venue,year", "all")
+Z95 = 1.959963984540054
+
+Group = tuple[str | None, int | None]
+
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float | None, float | None]:
+    """Wilson score interval for k successes in n trials; (None, None) when n == 0."""
+    if n <= 0:
+        return None, None
+    if not 0 <= k <= n:
+        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    # Clamp so float rounding never leaves p outside its own interval (k = 0 or k = n).
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
+
+
+def _ratio(k: int, n: int) -> float | None:
+    return k / n if n else None
+
+
+@dataclass(frozen=True, slots=True)
+class Denominators:
+    """How many papers of a group reached each stage."""
+
+    papers: int = 0
+    """Papers listed."""
+    with_pdf: int = 0
+    """Papers with a PDF on file."""
+    missing_pdf: int = 0
+    """Papers listed without a PDF (download failed or pending)."""
+    extracted_ok: int = 0
+    """Papers whose PDF was read."""
+    failed: int = 0
+    """Papers whose PDF could not be read (no_text, corrupt, encrypted...)."""
+    classified: int = 0
+    """Papers read and labelled by the classifier version: the denominator of `share`."""
+    with_any: int = 0
+    """Classified papers that use at least one framework: the denominator of `share_of_with_any`."""
 
 
 @dataclass(frozen=True, slots=True)
 class TallyRow:
-    """Papers at one venue/year that use one framework, with the denominators behind the share."""
+    """Papers of one group that USE one framework, the shares with 95% Wilson intervals, and the
+    denominators behind them. `(none)` and `(undetermined)` rows count the rest explicitly."""
 
     venue: str | None
     year: int | None
     framework: str
     uses: int
     share: float | None
-    """uses / extracted_ok (None when nothing was extracted)."""
+    """uses / classified (papers read and labelled)."""
+    share_low: float | None
+    share_high: float | None
+    share_of_with_any: float | None
+    """uses / with_any (papers using any framework)."""
+    with_any_low: float | None
+    with_any_high: float | None
     papers: int
-    """Papers listed for the group."""
+    with_pdf: int
+    missing_pdf: int
     extracted_ok: int
-    """Papers whose PDF was read (the denominator)."""
     failed: int
-    """Papers whose PDF could not be read (no_text, corrupt, missing...)."""
+    classified: int
     with_any: int
-    """Papers using at least one framework."""
     classifier: str
     classifier_version: str
+    extractor_version: str = EXTRACTOR_VERSION
+    extras: dict[str, Any] = field(default_factory=dict)
+    """Optional side columns: `mentions_only` (--include-mentions) and `baseline_*` (--baseline)."""
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON/CSV."""
-        return asdict(self)
+        """Plain flat dict for JSON/CSV (extras merged in as columns)."""
+        out = asdict(self)
+        out.update(out.pop("extras"))
+        return out
+
+
+@dataclass(slots=True)
+class _Counts:
+    """Raw per-group counts for one classifier version."""
+
+    uses: dict[Group, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    mentions: dict[Group, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    with_any: Counter[Group] = field(default_factory=Counter)
+    classified: Counter[Group] = field(default_factory=Counter)
 
 
 def tally(
@@ -47,206 +120,209 @@ def tally(
     classifier: str,
     venue: str | None = None,
     year: int | None = None,
+    framework: str | None = None,
     by: str = "venue,year",
+    include_mentions: bool = False,
+    baseline: bool = False,
 ) -> list[TallyRow]:
-    """Counts of `uses` per group (`venue`, `year` or `venue,year`), largest first, plus `(none)`."""
-    if by not in ("venue", "year", "venue,year"):
-        raise ValueError(f"by must be venue, year or venue,year, not {by!r}")
-    clf = get_classifier(classifier)
+    """Rows per group (`venue`, `year` or `venue,year`) and framework, largest first, then `(none)`
+    and `(undetermined)`. Raises UsageError for an unknown classifier, framework or grouping."""
+    if by not in BY_CHOICES:
+        raise UsageError(f"--by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
+    if framework is not None and framework not in (*FRAMEWORKS, NONE, UNDETERMINED):
+        raise UsageError(f"unknown framework {framework!r}; known: {', '.join(FRAMEWORKS)}")
+    clf = resolve_classifier(classifier)
     with Session(engine) as session:
-        paper_q = select(Paper.id, Paper.venue, Paper.year)
-        if venue is not None:
-            paper_q = paper_q.where(func.lower(Paper.venue) == venue.lower())
-        if year is not None:
-            paper_q = paper_q.where(Paper.year == year)
-        papers = {
-            pid: (v if "venue" in by else None, y if "year" in by else None)
-            for pid, v, y in session.execute(paper_q)
-        }
-        status = dict(
-            session.execute(
-                select(Extraction.paper_id, Extraction.status).where(
-                    Extraction.extractor_version == EXTRACTOR_VERSION
+        groups, denoms = _denominators(session, venue=venue, year=year, by=by)
+        ok_ids = {pid for pid, (_, ok) in groups.items() if ok}
+        main = _counts(session, groups, ok_ids, clf.NAME, clf.VERSION)
+        base = None
+        if baseline:
+            bclf = resolve_classifier(BASELINE_CLASSIFIER)
+            base = _counts(session, groups, ok_ids, bclf.NAME, bclf.VERSION)
+            if sum(main.classified.values()) and not sum(base.classified.values()):
+                raise UsageError(
+                    f"no {bclf.NAME} {bclf.VERSION} predictions for these papers; "
+                    f"run `miner classify --classifier {bclf.NAME}` first"
                 )
-            ).all()
-        )
-        uses = session.execute(
-            select(Prediction.paper_id, Prediction.framework).where(
-                Prediction.classifier == clf.NAME,
-                Prediction.classifier_version == clf.VERSION,
-                Prediction.label == "uses",
-            )
-        ).all()
-    listed: Counter[tuple[str | None, int | None]] = Counter(papers.values())
-    ok: Counter[tuple[str | None, int | None]] = Counter()
-    failed: Counter[tuple[str | None, int | None]] = Counter()
-    for pid, group in papers.items():
-        st = status.get(pid)
-        if st == "ok":
-            ok[group] += 1
-        elif st is not None:
-            failed[group] += 1
-    per_fw: dict[tuple[str | None, int | None], Counter[str]] = defaultdict(Counter)
-    any_fw: dict[tuple[str | None, int | None], set[int]] = defaultdict(set)
-    for pid, fw in uses:
-        if pid in papers and status.get(pid) == "ok":
-            per_fw[papers[pid]][fw] += 1
-            any_fw[papers[pid]].add(pid)
-    rows = []
-    for group in sorted(listed, key=lambda g: (str(g[0]), g[1] or 0)):
-        n_ok = ok[group]
-        counts = per_fw[group]
-        with_any = len(any_fw[group])
-        for fw in sorted((f for f in FRAMEWORKS if counts[f]), key=lambda f: (-counts[f], f)):
-            rows.append(
-                TallyRow(
-                    group[0],
-                    group[1],
-                    fw,
-                    counts[fw],
-                    counts[fw] / n_ok if n_ok else None,
-                    listed[group],
-                    n_ok,
-                    failed[group],
-                    with_any,
-                    clf.NAME,
-                    clf.VERSION,
-                )
-            )
-        rows.append(
-            TallyRow(
-                group[0],
-                group[1],
-                "(none)",
-                n_ok - with_any,
-                (n_ok - with_any) / n_ok if n_ok else None,
-                listed[group],
-                n_ok,
-                failed[group],
-                with_any,
-                clf.NAME,
-                clf.VERSION,
-            )
-        )
+    rows: list[TallyRow] = []
+    for group in sorted(denoms, key=lambda g: (str(g[0] or ""), g[1] or 0)):
+        d = replace(denoms[group], classified=main.classified[group], with_any=main.with_any[group])
+        uses = main.uses[group]
+        names = {f for f in FRAMEWORKS if uses[f]}
+        if include_mentions:
+            names |= {f for f in FRAMEWORKS if main.mentions[group][f]}
+        if base is not None:
+            names |= {f for f in FRAMEWORKS if base.uses[group][f]}
+        ordered = sorted(names, key=lambda f: (-uses[f], f)) + [NONE, UNDETERMINED]
+        if framework is not None:
+            ordered = [framework]
+        for fw in ordered:
+            rows.append(_row(group, fw, d, main, base, include_mentions, clf.NAME, clf.VERSION))
     return rows
 
 
-def status_counts(engine: Engine) -> dict[str, dict[str, int]]:
-    """Per stage: counts of done / pending / failed (and extraction status words)."""
-    with Session(engine) as session:
-        total = session.scalar(select(func.count()).select_from(Paper)) or 0
-        with_pdf = session.scalar(select(func.count()).where(Paper.pdf_sha256.is_not(None))) or 0
-        fetch = dict(
-            session.execute(
-                select(Paper.fetch_status, func.count()).group_by(Paper.fetch_status)
-            ).all()
-        )
-        ext = dict(
-            session.execute(
-                select(Extraction.status, func.count())
-                .where(Extraction.extractor_version == EXTRACTOR_VERSION)
-                .group_by(Extraction.status)
-            ).all()
-        )
-        clf_rows = session.execute(
-            select(
-                Prediction.classifier,
-                Prediction.classifier_version,
-                func.count(func.distinct(Prediction.paper_id)),
-            ).group_by(Prediction.classifier, Prediction.classifier_version)
+def _row(
+    group: Group,
+    fw: str,
+    d: Denominators,
+    main: _Counts,
+    base: _Counts | None,
+    include_mentions: bool,
+    name: str,
+    version: str,
+) -> TallyRow:
+    """One tally row; the pseudo-frameworks count the papers no framework row covers."""
+    extras: dict[str, Any] = {}
+    if fw == NONE:
+        k = d.classified - d.with_any
+        share, low, high = _ratio(k, d.classified), *wilson(k, d.classified)
+        any_share = any_low = any_high = None
+    elif fw == UNDETERMINED:
+        k = d.papers - d.classified
+        share = low = high = any_share = any_low = any_high = None
+    else:
+        k = main.uses[group][fw]
+        share, low, high = _ratio(k, d.classified), *wilson(k, d.classified)
+        any_share, any_low, any_high = _ratio(k, d.with_any), *wilson(k, d.with_any)
+    if include_mentions:
+        pseudo = fw in (NONE, UNDETERMINED)
+        extras["mentions_only"] = None if pseudo else main.mentions[group][fw]
+    if base is not None:
+        n = base.classified[group]
+        if fw == NONE:
+            bk: int | None = n - base.with_any[group]
+        elif fw == UNDETERMINED:
+            bk = None
+        else:
+            bk = base.uses[group][fw]
+        extras["baseline_uses"] = bk
+        extras["baseline_share"] = None if bk is None else _ratio(bk, n)
+        bclf = resolve_classifier(BASELINE_CLASSIFIER)
+        extras["baseline_classifier"] = f"{bclf.NAME} {bclf.VERSION}"
+    return TallyRow(
+        group[0],
+        group[1],
+        fw,
+        k,
+        share,
+        low,
+        high,
+        any_share,
+        any_low,
+        any_high,
+        d.papers,
+        d.with_pdf,
+        d.missing_pdf,
+        d.extracted_ok,
+        d.failed,
+        d.classified,
+        d.with_any,
+        name,
+        version,
+        extras=extras,
+    )
+
+
+def resolve_classifier(name: str) -> FrameworkClassifier:
+    """The registered classifier; UsageError naming the known ones otherwise."""
+    try:
+        return get_classifier(name)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+
+
+def _denominators(
+    session: Session, *, venue: str | None, year: int | None, by: str
+) -> tuple[dict[int, tuple[Group, bool]], dict[Group, Denominators]]:
+    """Each selected paper's group and whether it was read; per-group stage counts."""
+    q = select(Paper.id, Paper.venue, Paper.year, Paper.pdf_sha256)
+    if venue is not None:
+        q = q.where(func.lower(Paper.venue) == venue.lower())
+    if year is not None:
+        q = q.where(Paper.year == year)
+    status = dict(
+        session.execute(
+            select(Extraction.paper_id, Extraction.status).where(
+                Extraction.extractor_version == EXTRACTOR_VERSION
+            )
         ).all()
-    extracted = sum(ext.values())
-    out: dict[str, dict[str, int]] = {
-        "papers": {"total": total, "with_pdf": with_pdf},
-        "fetch": {str(k): v for k, v in fetch.items()},
-        "extract": {
-            "done": extracted,
-            "pending": with_pdf - extracted,
-            **{f"status:{k}": v for k, v in sorted(ext.items())},
-        },
-    }
-    ok = ext.get("ok", 0)
-    for name, version, n in clf_rows:
-        out[f"classify {name} {version}"] = {"done": n, "pending": max(extracted - n, 0)}
-    out["extract"]["failed"] = extracted - ok
+    )
+    counts: dict[Group, Counter[str]] = defaultdict(Counter)
+    groups: dict[int, tuple[Group, bool]] = {}
+    for pid, v, y, sha in session.execute(q):
+        group = (v if "venue" in by else None, y if "year" in by else None)
+        st = status.get(pid)
+        groups[pid] = (group, st == "ok")
+        c = counts[group]
+        c["papers"] += 1
+        c["with_pdf" if sha else "missing_pdf"] += 1
+        if st == "ok":
+            c["extracted_ok"] += 1
+        elif st is not None:
+            c["failed"] += 1
+    return groups, {g: Denominators(**c) for g, c in counts.items()}
+
+
+def _counts(
+    session: Session,
+    groups: dict[int, tuple[Group, bool]],
+    ok_ids: set[int],
+    name: str,
+    version: str,
+) -> _Counts:
+    """Per group: papers classified, using each framework, mentioning it only, using any."""
+    out = _Counts()
+    seen: set[int] = set()
+    users: set[int] = set()
+    for pid, fw, label in session.execute(
+        select(Prediction.paper_id, Prediction.framework, Prediction.label).where(
+            Prediction.classifier == name, Prediction.classifier_version == version
+        )
+    ):
+        if pid not in ok_ids:
+            continue
+        group = groups[pid][0]
+        if pid not in seen:
+            seen.add(pid)
+            out.classified[group] += 1
+        if label == "uses":
+            out.uses[group][fw] += 1
+            if pid not in users:
+                users.add(pid)
+                out.with_any[group] += 1
+        elif label == "mentions":
+            out.mentions[group][fw] += 1
     return out
 
 
-def failures(engine: Engine) -> list[dict[str, Any]]:
-    """Papers whose extraction did not end `ok`, with status and message."""
-    with Session(engine) as session:
-        rows = session.execute(
-            select(
-                Paper.id,
-                Paper.file_name,
-                Paper.title,
-                Extraction.status,
-                Extraction.error,
-                Extraction.pages,
-            )
-            .join(Extraction, Extraction.paper_id == Paper.id)
-            .where(Extraction.extractor_version == EXTRACTOR_VERSION, Extraction.status != "ok")
-            .order_by(Paper.id)
-        ).all()
-    return [dict(r._mapping) for r in rows]
-
-
-def papers_listing(
-    engine: Engine, *, classifier: str, venue: str | None = None, year: int | None = None
-) -> list[dict[str, Any]]:
-    """One dict per paper: ids, file, venue, year, status, uses, mentions and code links."""
-    clf = get_classifier(classifier)
-    with Session(engine) as session:
-        q = select(Paper).order_by(Paper.id)
-        if venue is not None:
-            q = q.where(func.lower(Paper.venue) == venue.lower())
-        if year is not None:
-            q = q.where(Paper.year == year)
-        papers = session.scalars(q).all()
-        ext = {
-            e.paper_id: e
-            for e in session.scalars(
-                select(Extraction).where(Extraction.extractor_version == EXTRACTOR_VERSION)
-            )
-        }
-        preds: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"uses": [], "mentions": []})
-        for pid, fw, label in session.execute(
-            select(Prediction.paper_id, Prediction.framework, Prediction.label)
-            .where(
-                Prediction.classifier == clf.NAME,
-                Prediction.classifier_version == clf.VERSION,
-                Prediction.label.in_(("uses", "mentions")),
-            )
-            .order_by(Prediction.framework)
-        ):
-            preds[pid][label].append(fw)
-        links: dict[int, list[str]] = defaultdict(list)
-        for pid, url in session.execute(
-            select(CodeLink.paper_id, CodeLink.url)
-            .where(CodeLink.extractor_version == EXTRACTOR_VERSION, CodeLink.kind == "code")
-            .order_by(CodeLink.id)
-        ):
-            links[pid].append(url)
+def tally_warnings(rows: list[TallyRow]) -> list[str]:
+    """What a reader of these rows must be told: papers read but not classified, failures."""
+    seen: dict[Group, TallyRow] = {}
+    for r in rows:
+        seen.setdefault((r.venue, r.year), r)
+    ok = sum(r.extracted_ok for r in seen.values())
+    classified = sum(r.classified for r in seen.values())
     out = []
-    for p in papers:
-        e = ext.get(p.id)
+    if ok > classified and rows:
+        r = rows[0]
         out.append(
-            {
-                "id": p.id,
-                "source": p.source,
-                "source_id": p.source_id,
-                "sha256": p.pdf_sha256,
-                "file": p.file_name,
-                "title": p.title or (e.title if e else None),
-                "venue": p.venue,
-                "year": p.year,
-                "status": e.status if e else "pending",
-                "error": e.error if e else None,
-                "pages": e.pages if e else None,
-                "uses": preds[p.id]["uses"],
-                "mentions": preds[p.id]["mentions"],
-                "code_links": links[p.id],
-                "classifier": f"{clf.NAME} {clf.VERSION}",
-            }
+            f"{ok - classified} papers read but not classified by {r.classifier} "
+            f"{r.classifier_version} are left out of the shares; "
+            f"run `miner classify --classifier {r.classifier}`"
         )
     return out
+
+
+__all__ = [
+    "NONE",
+    "UNDETERMINED",
+    "TallyRow",
+    "failures",
+    "resolve_classifier",
+    "papers_listing",
+    "status_counts",
+    "tally",
+    "tally_warnings",
+    "wilson",
+]

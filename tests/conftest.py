@@ -12,8 +12,19 @@ import pytest
 from click.testing import CliRunner, Result
 
 ROOT = Path(__file__).resolve().parent.parent
-# MINER_SHARED points elsewhere when the checkout is not next to shared/ (git worktrees).
-SHARED = Path(os.environ.get("MINER_SHARED") or ROOT.parent / "shared")
+
+
+def find_shared() -> Path:
+    """The shared material: $MINER_SHARED, else the nearest `shared/` beside the checkout or above it."""
+    if os.environ.get("MINER_SHARED"):
+        return Path(os.environ["MINER_SHARED"])
+    for parent in ROOT.parents:
+        if (parent / "shared").is_dir():
+            return parent / "shared"
+    return ROOT.parent / "shared"
+
+
+SHARED = find_shared()
 CORPUS = SHARED / "corpus"
 GOLD = SHARED / "gold"
 FIXTURES = SHARED / "fixtures" / "http"
@@ -91,3 +102,11 @@ class Miner:
 def miner(tmp_path: Path) -> Miner:
     """CLI runner bound to a fresh database in tmp_path."""
     return Miner(tmp_path / "test.db", tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database built once per session by `miner demo` on the bundled sample (read-only use)."""
+    folder = tmp_path_factory.mktemp("demo")
+    Miner(folder / "demo.db", folder / "data")("demo", "--workers", "1")
+    return folder / "demo.db"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import json
 from importlib import resources
+from pathlib import Path
 
 import click
 
@@ -142,20 +144,44 @@ def demo(ctx: Ctx, workers: int) -> None:
         note(
             ctx, f"classify {name}: {pipeline.run_classify(ctx.engine, classifier=name).summary()}"
         )
-    rows_out = [r.as_dict() for r in tally(ctx.engine, classifier=DEFAULT_CLASSIFIER, by="venue")]
-    render(rows_out, "table", TALLY_COLUMNS)
-    click.echo(f"\ndatabase: {ctx.db}  (try: miner --db {ctx.db} papers --json)")
+    from miner.cli.report import echo_tally
+    from miner.report import write_report
+
+    out_dir = report_dir(ctx.db)
+    paths = write_report(ctx.engine, out_dir, classifier=DEFAULT_CLASSIFIER)
+    tallied = tally(ctx.engine, classifier=DEFAULT_CLASSIFIER, by="venue")
+    echo_tally(ctx, tallied, "table", False, False)
+    click.echo("")
+    for sentence in json.loads(paths["json"].read_text())["headline"]:
+        click.echo(sentence)
+    click.echo(f"\ndatabase: {ctx.db}  (try: miner --db {ctx.db} tally --by venue,year)")
+    click.echo(
+        f"report:   {paths['html']}  (charts: {paths['trend'].name}, {paths['venues'].name})"
+    )
 
 
+def report_dir(db: str) -> Path:
+    """Where `demo` writes its report: `<db stem>-report/` beside a SQLite file, else ./demo-report."""
+    if "://" in db:
+        return Path("demo-report")
+    path = Path(db)
+    return path.with_name(f"{path.stem}-report")
+
+
+# Columns for commands that print TallyRow.as_dict() rows directly (e.g. `miner run`);
+# `miner tally`/`demo` use miner.cli.report.echo_tally, which adds ci95 and the legend.
 TALLY_COLUMNS = [
     "venue",
     "year",
     "framework",
     "uses",
     "share",
-    "extracted_ok",
+    "share_low",
+    "share_high",
     "papers",
+    "extracted_ok",
     "failed",
+    "classified",
     "with_any",
     "classifier",
     "classifier_version",

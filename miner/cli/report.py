@@ -1,62 +1,154 @@
-"""Read-only commands: tally, papers."""
+"""Read-only commands: tally, papers, report, plot, export."""
 
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import click
 
 from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER
-from miner.cli import Ctx, cli, output_options, pass_ctx, render
-from miner.cli.core import TALLY_COLUMNS
-from miner.tally import papers_listing, tally
+from classifiers.labels import FRAMEWORKS
+from miner.cli import Ctx, cli, note, output_options, pass_ctx, render
+from miner.errors import UsageError
+from miner.tally import NONE, UNDETERMINED, TallyRow, papers_listing, tally, tally_warnings
+
+CLASSIFIER_OPTION = click.option(
+    "--classifier",
+    type=click.Choice(sorted(CLASSIFIERS)),
+    default=DEFAULT_CLASSIFIER,
+    show_default=True,
+    help="Whose verdicts to count.",
+)
+TABLE_COLUMNS = [
+    "venue",
+    "year",
+    "framework",
+    "uses",
+    "share",
+    "ci95",
+    "of_with_any",
+    "papers",
+    "with_pdf",
+    "extracted_ok",
+    "failed",
+    "classified",
+    "with_any",
+    "classifier",
+]
+
+
+def table_columns(include_mentions: bool, baseline: bool) -> list[str]:
+    """Columns of the terminal/Markdown table; JSON and CSV carry every field."""
+    cols = list(TABLE_COLUMNS)
+    if include_mentions:
+        cols.insert(cols.index("share"), "mentions_only")
+    if baseline:
+        at = cols.index("papers")
+        cols[at:at] = ["baseline_uses", "baseline_share"]
+    return cols
+
+
+def display(rows: list[TallyRow]) -> list[dict]:
+    """Rows with the interval as one `ci95` cell and the classifier as `name version`."""
+    out = []
+    for r in rows:
+        d = r.as_dict()
+        low, high = d["share_low"], d["share_high"]
+        d["ci95"] = "-" if low is None else f"{low:.3f}-{high:.3f}"
+        d["of_with_any"] = d["share_of_with_any"]
+        d["classifier"] = f"{r.classifier} {r.classifier_version}"
+        out.append(d)
+    return out
+
+
+def echo_tally(ctx: Ctx, rows: list[TallyRow], fmt: str, mentions: bool, baseline: bool) -> None:
+    """Print tally rows in a format, and on stderr what the reader must know about them."""
+    if fmt in ("json", "csv"):
+        render([r.as_dict() for r in rows], fmt, list(rows[0].as_dict()) if rows else None)
+    else:
+        render(display(rows), fmt, table_columns(mentions, baseline))
+    if fmt == "table" and rows:
+        note(
+            ctx,
+            f"uses = papers whose text shows the framework was used (not merely mentioned); "
+            f"share = uses / classified, 95% Wilson CI; {NONE} = no use found; "
+            f"{UNDETERMINED} = not classified (PDF missing, unreadable or pending)"
+            + ("; mentions_only is NOT counted in uses" if mentions else ""),
+        )
+    for warning in tally_warnings(rows):
+        note(ctx, f"warning: {warning}")
 
 
 @cli.command(name="tally")
 @click.option("--venue", help="Only this venue (case-insensitive).")
 @click.option("--year", type=int, help="Only this year.")
 @click.option(
+    "--framework",
+    type=click.Choice([*FRAMEWORKS, NONE, UNDETERMINED]),
+    help="Only this framework (rows with 0 uses included).",
+)
+@click.option(
     "--by",
-    type=click.Choice(["venue", "year", "venue,year"]),
+    type=click.Choice(["venue", "year", "venue,year", "all"]),
     default="venue,year",
     show_default=True,
     help="Grouping of the rows.",
 )
+@CLASSIFIER_OPTION
 @click.option(
-    "--classifier",
-    type=click.Choice(sorted(CLASSIFIERS)),
-    default=DEFAULT_CLASSIFIER,
-    show_default=True,
+    "--include-mentions",
+    is_flag=True,
+    help="Add a separate mentions_only column (papers that mention but do not use).",
+)
+@click.option(
+    "--baseline",
+    is_flag=True,
+    help="Add the keyword-baseline (2019 substring method) counts side by side.",
 )
 @output_options
 @pass_ctx
 def tally_cmd(
-    ctx: Ctx, venue: str | None, year: int | None, by: str, classifier: str, fmt: str
+    ctx: Ctx,
+    venue: str | None,
+    year: int | None,
+    framework: str | None,
+    by: str,
+    classifier: str,
+    include_mentions: bool,
+    baseline: bool,
+    fmt: str,
 ) -> None:
-    """Venue x year x framework: papers that USE each framework, with denominators.
+    """Venue x year x framework: papers that USE each framework, with 95% intervals and denominators.
 
-    The share is uses / papers extracted ok; `(none)` counts papers with no framework detected.
+    share = uses / papers extracted and classified; share_of_with_any = uses / papers using any
+    framework; both with 95% Wilson intervals. `(none)` counts classified papers with no use
+    found, `(undetermined)` papers not classified (PDF missing, unreadable or pending).
 
     \b
     Examples:
       miner tally
       miner tally --venue NeurIPS --year 2019 --csv
+      miner tally --by venue --framework pytorch --baseline --include-mentions
     """
-    rows = [
-        r.as_dict() for r in tally(ctx.engine, classifier=classifier, venue=venue, year=year, by=by)
-    ]
-    render(rows, fmt, TALLY_COLUMNS)
+    rows = tally(
+        ctx.engine,
+        classifier=classifier,
+        venue=venue,
+        year=year,
+        framework=framework,
+        by=by,
+        include_mentions=include_mentions,
+        baseline=baseline,
+    )
+    echo_tally(ctx, rows, fmt, include_mentions, baseline)
 
 
 @cli.command()
 @click.option("--venue", help="Only this venue.")
 @click.option("--year", type=int, help="Only this year.")
-@click.option(
-    "--classifier",
-    type=click.Choice(sorted(CLASSIFIERS)),
-    default=DEFAULT_CLASSIFIER,
-    show_default=True,
-)
+@CLASSIFIER_OPTION
 @output_options
 @pass_ctx
 def papers(ctx: Ctx, venue: str | None, year: int | None, classifier: str, fmt: str) -> None:
@@ -73,3 +165,126 @@ def papers(ctx: Ctx, venue: str | None, year: int | None, classifier: str, fmt: 
             click.echo(json.dumps(row, default=str))
         return
     render(rows, fmt, ["id", "file", "venue", "year", "status", "uses", "mentions", "code_links"])
+
+
+@cli.command()
+@click.option("--venue", help="Only this venue.")
+@click.option("--year", type=int, help="Only this year.")
+@CLASSIFIER_OPTION
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("report"),
+    show_default=True,
+    help="Folder for report.html, report.md, report.json and the charts.",
+)
+@click.option("--svg", is_flag=True, help="Also write the charts as SVG.")
+@pass_ctx
+def report(
+    ctx: Ctx, venue: str | None, year: int | None, classifier: str, out_dir: Path, svg: bool
+) -> None:
+    """Write a citable report: headline with intervals, tally, charts, methodology, evidence.
+
+    report.html is self-contained (charts embedded); report.md links trend.png and venues.png;
+    report.json holds the same figures as `miner tally --json`.
+
+    \b
+    Example:
+      miner --db demo.db report --venue JOSS -o reports/joss
+    """
+    from miner.report import write_report
+
+    paths = write_report(
+        ctx.engine, out_dir, classifier=classifier, venue=venue, year=year, svg=svg
+    )
+    note(ctx, "report: " + ", ".join(str(p) for p in paths.values()))
+    click.echo(str(paths["html"]))
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["trend", "venues"]))
+@click.option("--venue", help="Only this venue.")
+@click.option("--year", type=int, help="Only this year.")
+@click.option(
+    "--framework", "frameworks", multiple=True, type=click.Choice(FRAMEWORKS), help="Repeatable."
+)
+@CLASSIFIER_OPTION
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Image file, .png or .svg.",
+)
+@pass_ctx
+def plot(
+    ctx: Ctx,
+    kind: str,
+    venue: str | None,
+    year: int | None,
+    frameworks: tuple[str, ...],
+    classifier: str,
+    output: Path,
+) -> None:
+    """Draw one chart: `trend` (share per year per venue, 95% CI bands) or `venues` (stacked bars).
+
+    \b
+    Examples:
+      miner plot trend -o trend.png
+      miner plot venues --classifier keyword-baseline -o venues.svg
+    """
+    from miner.plots import save, trend_figure, venues_figure
+
+    by = "venue,year" if kind == "trend" else "venue"
+    rows = tally(ctx.engine, classifier=classifier, venue=venue, year=year, by=by)
+    if not rows:
+        raise UsageError("no papers match; check --venue/--year or run `miner ingest` first")
+    if kind == "trend":
+        fig = trend_figure(rows, frameworks or None)
+    else:
+        fig = venues_figure([r for r in rows if not frameworks or r.framework in frameworks])
+    click.echo(str(save(fig, output)))
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "parquet"]),
+    default="csv",
+    show_default=True,
+)
+@click.option("--venue", help="Only this venue.")
+@click.option("--year", type=int, help="Only this year.")
+@CLASSIFIER_OPTION
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default stdout; required for parquet).",
+)
+@pass_ctx
+def export(
+    ctx: Ctx, fmt: str, venue: str | None, year: int | None, classifier: str, output: Path | None
+) -> None:
+    """Export papers with verdicts and evidence for re-analysis without this tool.
+
+    json: one object per paper with nested verdicts and evidence snippets. csv/parquet: one row
+    per paper and verdict (uses/mentions; papers without any get one row), evidence as JSON text.
+
+    \b
+    Examples:
+      miner export --format csv > papers.csv
+      miner export --format parquet -o papers.parquet
+    """
+    from miner.export import paper_records, write_export
+
+    records = paper_records(ctx.engine, classifier=classifier, venue=venue, year=year)
+    n = write_export(records, fmt, output if output is not None else sys.stdout)
+    note(
+        ctx,
+        f"export: {n} rows ({fmt}) from {len(records)} papers"
+        + (f" -> {output}" if output else ""),
+    )

@@ -1,0 +1,231 @@
+"""Network commands: crawl, fetch, run (crawl -> fetch -> extract -> classify -> tally), reparse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from classifiers import DEFAULT_CLASSIFIER
+from miner import crawl as crawl_stage
+from miner import pipeline
+from miner.cli import Ctx, cli, note, pass_ctx, progress, render, workers_option
+from miner.cli.core import TALLY_COLUMNS
+from miner.sources import SOURCES, CrawlSpec
+from miner.tally import tally
+
+SOURCE_CHOICE = click.Choice(sorted(SOURCES))
+
+
+def http_options(fn: Any) -> Any:
+    """--base-url, --delay, --max-retries, --timeout, --contact."""
+    for opt in reversed(
+        [
+            click.option(
+                "--base-url",
+                help="Replace the site's scheme and host, e.g. http://127.0.0.1:8000 (replay, mirror).",
+            ),
+            click.option(
+                "--delay",
+                type=click.FloatRange(0),
+                default=1.0,
+                show_default=True,
+                help="Seconds between requests to one host (arXiv is always at least 3).",
+            ),
+            click.option(
+                "--max-retries",
+                type=click.IntRange(0, 20),
+                default=4,
+                show_default=True,
+                help="Retries on timeouts, 429 and 5xx (exponential backoff, Retry-After honoured).",
+            ),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(0.1),
+                default=30.0,
+                show_default=True,
+                help="Seconds before a request times out.",
+            ),
+            click.option(
+                "--contact",
+                default=None,
+                help="Contact URL or mail for the User-Agent (default: the project page).",
+            ),
+        ]
+    ):
+        fn = opt(fn)
+    return fn
+
+
+def spec_options(fn: Any) -> Any:
+    """What to crawl: --year, --track, --volume, --venue, --category, --from, --to, --id, --limit."""
+    for opt in reversed(
+        [
+            click.option("--year", type=click.IntRange(1987, 2100), help="Conference year."),
+            click.option(
+                "--track",
+                help="neurips: main|datasets_and_benchmarks|position; cvf: CVPR|ICCV|WACV; "
+                "acl: volume id (long, short...).",
+            ),
+            click.option("--volume", type=click.IntRange(1), help="pmlr: any PMLR volume number."),
+            click.option(
+                "--venue", help="openreview: ICLR|NeurIPS|ICML (default ICLR); acl: event (acl)."
+            ),
+            click.option("--category", help="arxiv: category such as cs.LG."),
+            click.option("--from", "date_from", help="arxiv: first submission date YYYY-MM-DD."),
+            click.option("--to", "date_to", help="arxiv: last submission date YYYY-MM-DD."),
+            click.option("--id", "ids", multiple=True, help="arxiv: an id to fetch (repeatable)."),
+            click.option("--limit", type=click.IntRange(1), help="At most N papers."),
+            click.option(
+                "--refresh", is_flag=True, help="Fetch listing pages again even when stored."
+            ),
+        ]
+    ):
+        fn = opt(fn)
+    return fn
+
+
+def _fetcher(kw: dict[str, Any]) -> Any:
+    extra = {"contact": kw["contact"]} if kw.get("contact") else {}
+    return crawl_stage.make_fetcher(
+        base_url=kw["base_url"],
+        delay=kw["delay"],
+        max_retries=kw["max_retries"],
+        timeout=kw["timeout"],
+        **extra,
+    )
+
+
+def _spec(source: str, kw: dict[str, Any]) -> CrawlSpec:
+    return CrawlSpec(
+        source=source,
+        year=kw["year"],
+        track=kw["track"],
+        volume=kw["volume"],
+        venue=kw["venue"],
+        category=kw["category"],
+        date_from=kw["date_from"],
+        date_to=kw["date_to"],
+        ids=tuple(kw["ids"]),
+        limit=kw["limit"],
+    )
+
+
+def _crawl(ctx: Ctx, source: str, kw: dict[str, Any]) -> None:
+    spec = _spec(source, kw)
+    fetcher = _fetcher(kw)
+    with fetcher.client, progress(ctx, spec.limit or 0, "crawl") as bar:
+        report = crawl_stage.run_crawl(
+            ctx.engine, fetcher, spec, refresh=kw["refresh"], progress=bar.update
+        )
+    note(ctx, f"crawl {spec.scope}: {report.summary()}")
+
+
+def _fetch(ctx: Ctx, kw: dict[str, Any], workers: int, limit: int | None, retry: bool) -> None:
+    fetcher = _fetcher(kw)
+    with fetcher.client:
+        report = crawl_stage.run_fetch(
+            ctx.engine,
+            fetcher,
+            ctx.data_dir,
+            workers=workers,
+            limit=limit,
+            retry_failed=retry,
+            max_bytes=int(kw["max_mb"] * 1024 * 1024),
+        )
+    note(ctx, f"fetch: {report.summary()}")
+
+
+max_mb_option = click.option(
+    "--max-mb",
+    type=click.FloatRange(0.001),
+    default=100.0,
+    show_default=True,
+    help="Largest PDF accepted, in MB.",
+)
+
+
+@cli.command()
+@click.argument("source", type=SOURCE_CHOICE)
+@spec_options
+@http_options
+@pass_ctx
+def crawl(ctx: Ctx, source: str, **kw: Any) -> None:
+    """List a venue's papers (title, authors, PDF URL, ids, code links) into the database.
+
+    Listing responses are kept compressed in raw_payloads; run it again and stored pages are
+    replayed, so an interrupted crawl resumes without refetching (--refresh to refetch).
+
+    \b
+    Examples:
+      miner crawl neurips --year 2019
+      miner crawl pmlr --year 2019            # ICML 2019 = PMLR volume 97
+      miner crawl openreview --venue ICLR --year 2024
+      miner crawl cvf --track CVPR --year 2020
+      miner crawl acl --venue acl --year 2022 --track long
+      miner crawl arxiv --category cs.LG --from 2019-01-01 --to 2019-06-30 --limit 500
+    """
+    _crawl(ctx, source, kw)
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(1), help="At most N papers.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=2,
+    show_default=True,
+    help="Parallel downloads (each host still gets its own rate limit).",
+)
+@click.option("--retry-failed", is_flag=True, help="Also retry papers whose download failed.")
+@max_mb_option
+@http_options
+@pass_ctx
+def fetch(ctx: Ctx, limit: int | None, workers: int, retry_failed: bool, **kw: Any) -> None:
+    """Download pending PDFs into the content-addressed cache under --data-dir.
+
+    Each PDF is checked (size cap, content type, %PDF magic, complete body) and written atomically;
+    failures are recorded on the paper (fetch_status, fetch_error), never abort the run.
+
+    \b
+    Example:
+      miner fetch --limit 100 --workers 2
+    """
+    _fetch(ctx, kw, workers, limit, retry_failed)
+
+
+@cli.command()
+@click.argument("source", type=SOURCE_CHOICE)
+@spec_options
+@http_options
+@max_mb_option
+@workers_option
+@pass_ctx
+def run(ctx: Ctx, source: str, workers: int, **kw: Any) -> None:
+    """crawl -> fetch -> extract -> classify -> tally for one venue, in one go (resumable).
+
+    \b
+    Example:
+      miner --db neurips.db run neurips --year 2019 --limit 50
+    """
+    _crawl(ctx, source, kw)
+    _fetch(ctx, kw, min(workers, 4), None, False)
+    note(ctx, f"extract: {pipeline.run_extract(ctx.engine, workers=workers).summary()}")
+    report = pipeline.run_classify(ctx.engine, classifier=DEFAULT_CLASSIFIER)
+    note(ctx, f"classify {DEFAULT_CLASSIFIER}: {report.summary()}")
+    rows = [r.as_dict() for r in tally(ctx.engine, classifier=DEFAULT_CLASSIFIER, by="venue,year")]
+    render(rows, "table", TALLY_COLUMNS)
+
+
+@cli.command()
+@click.option("--source", type=SOURCE_CHOICE, help="Only payloads of this source.")
+@pass_ctx
+def reparse(ctx: Ctx, source: str | None) -> None:
+    """Parse the stored listing responses again with the current parsers (no network).
+
+    \b
+    Example:
+      miner reparse --source neurips
+    """
+    report = crawl_stage.run_reparse(ctx.engine, source=source)
+    note(ctx, f"reparse: {report.summary()}")

@@ -1,0 +1,65 @@
+"""Browse command: serve the database in Datasette with descriptions and canned queries."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER
+from miner.cli import Ctx, cli, note, pass_ctx
+from miner.errors import UsageError
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@click.option(
+    "--classifier",
+    type=click.Choice(sorted(CLASSIFIERS)),
+    default=DEFAULT_CLASSIFIER,
+    show_default=True,
+    help="Whose verdicts the canned queries show.",
+)
+@click.option("--metadata", "metadata_only", is_flag=True, help="Print the metadata JSON and exit.")
+@pass_ctx
+def serve(ctx: Ctx, host: str, port: int, classifier: str, metadata_only: bool) -> None:
+    """Open the database in Datasette: tables described, canned queries from numbers to sentences.
+
+    Canned queries: tally_by_venue_year (each count links to papers_using), papers_using
+    (each paper links to paper_evidence), paper_evidence. Needs `pip install 'framework-miner[web]'`.
+
+    \b
+    Example:
+      miner --db demo.db serve --port 8001
+      # then open http://127.0.0.1:8001/demo/tally_by_venue_year
+    """
+    from miner.browse import datasette_metadata
+    from miner.tally import resolve_classifier
+
+    if "://" in ctx.db and not ctx.db.startswith("sqlite:///"):
+        raise UsageError("miner serve needs a SQLite database file; pass --db PATH")
+    path = Path(ctx.db.removeprefix("sqlite:///"))
+    if not path.is_file():
+        raise UsageError(f"no database at {path}; run `miner --db {path} demo` or ingest first")
+    ctx.engine.dispose()  # applies pending migrations so Datasette sees the current schema
+    clf = resolve_classifier(classifier)
+    meta = datasette_metadata(path.stem, clf.NAME, clf.VERSION, f"http://{host}:{port}")
+    if metadata_only:
+        click.echo(json.dumps(meta, indent=2))
+        return
+    if importlib.util.find_spec("datasette") is None:
+        raise UsageError("miner serve needs Datasette: pip install 'framework-miner[web]'")
+    meta_path = Path(ctx.data_dir) / "datasette-metadata.json"
+    meta_path.parent.mkdir(parents=True, exist_ok=True)
+    meta_path.write_text(json.dumps(meta, indent=2))
+    note(ctx, f"serve: http://{host}:{port}/{path.stem}/tally_by_venue_year (Ctrl-C stops)")
+    args = [sys.executable, "-m", "datasette", "serve", str(path), "-m", str(meta_path)]
+    args += ["-h", host, "-p", str(port), "--setting", "sql_time_limit_ms", "5000"]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, args)  # become Datasette: one process to stop, same pid

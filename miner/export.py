@@ -1,0 +1,215 @@
+"""Papers with their verdicts and evidence as plain records, and writers for CSV, JSON and
+Parquet (DB reads; the writers write one file or stream)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from db.schema import Extraction, Mention, Paper, Prediction
+from miner.errors import UsageError
+from miner.extract import EXTRACTOR_VERSION
+from miner.tally import resolve_classifier
+
+FORMATS = ("csv", "json", "parquet")
+FLAT_COLUMNS = [
+    "paper_id",
+    "source",
+    "source_id",
+    "venue",
+    "year",
+    "title",
+    "file",
+    "sha256",
+    "status",
+    "classifier",
+    "classifier_version",
+    "framework",
+    "label",
+    "confidence",
+    "evidence_count",
+    "evidence",
+]
+
+
+def paper_records(
+    engine: Engine,
+    *,
+    classifier: str,
+    venue: str | None = None,
+    year: int | None = None,
+    labels: tuple[str, ...] = ("uses", "mentions"),
+    max_evidence: int | None = None,
+) -> list[dict[str, Any]]:
+    """One dict per paper with `verdicts`: framework, label, confidence and evidence snippets
+    (page, section, rule, term, snippet) from one classifier version; absent verdicts left out."""
+    clf = resolve_classifier(classifier)
+    with Session(engine) as session:
+        q = select(Paper).order_by(Paper.id)
+        if venue is not None:
+            q = q.where(func.lower(Paper.venue) == venue.lower())
+        if year is not None:
+            q = q.where(Paper.year == year)
+        papers = session.scalars(q).all()
+        ids = {p.id for p in papers}
+        ext = {
+            e.paper_id: (e.status, e.error, e.title)
+            for e in session.execute(
+                select(
+                    Extraction.paper_id, Extraction.status, Extraction.error, Extraction.title
+                ).where(Extraction.extractor_version == EXTRACTOR_VERSION)
+            )
+        }
+        preds: dict[int, list[tuple[str, str, float]]] = defaultdict(list)
+        classified: set[int] = set()
+        for pid, fw, label, conf in session.execute(
+            select(
+                Prediction.paper_id, Prediction.framework, Prediction.label, Prediction.confidence
+            )
+            .where(Prediction.classifier == clf.NAME, Prediction.classifier_version == clf.VERSION)
+            .order_by(Prediction.paper_id, Prediction.framework)
+        ):
+            if pid in ids:
+                classified.add(pid)
+                if label in labels:
+                    preds[pid].append((fw, label, conf))
+        evidence: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+        for m in session.scalars(
+            select(Mention)
+            .where(Mention.classifier == clf.NAME, Mention.classifier_version == clf.VERSION)
+            .order_by(Mention.paper_id, Mention.framework, Mention.seq)
+        ):
+            if m.paper_id in preds:
+                evidence[(m.paper_id, m.framework)].append(
+                    {
+                        "page": m.page,
+                        "section": m.section,
+                        "rule": m.kind,
+                        "term": m.term,
+                        "snippet": m.snippet,
+                    }
+                )
+    out = []
+    for p in papers:
+        status, error, title = ext.get(p.id, (None, None, None))
+        out.append(
+            {
+                "paper_id": p.id,
+                "source": p.source,
+                "source_id": p.source_id,
+                "venue": p.venue,
+                "year": p.year,
+                "title": p.title or title,
+                "file": p.file_name,
+                "pdf_url": p.pdf_url,
+                "sha256": p.pdf_sha256,
+                "status": _status(p, status),
+                "error": error or p.fetch_error,
+                "classifier": clf.NAME,
+                "classifier_version": clf.VERSION,
+                "classified": p.id in classified,
+                "verdicts": [
+                    {
+                        "framework": fw,
+                        "label": label,
+                        "confidence": conf,
+                        "evidence": evidence[(p.id, fw)][:max_evidence],
+                    }
+                    for fw, label, conf in preds[p.id]
+                ],
+            }
+        )
+    return out
+
+
+def _status(paper: Paper, extraction_status: str | None) -> str:
+    """Where a paper stands: its extraction status, else why there is none."""
+    if extraction_status is not None:
+        return extraction_status
+    if not paper.pdf_sha256:
+        return "missing_pdf" if paper.fetch_status == "failed" else "no_pdf"
+    return "pending"
+
+
+def flat_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (paper, non-absent verdict), or one row per paper without any, with the
+    evidence as a JSON string; columns FLAT_COLUMNS."""
+    rows = []
+    for rec in records:
+        base = {k: rec.get(k) for k in FLAT_COLUMNS[:11]}
+        base["paper_id"] = rec["paper_id"]
+        base["file"] = rec["file"]
+        for v in rec["verdicts"] or [None]:
+            row = dict(base)
+            if v is None:
+                row.update(framework=None, label=None, confidence=None, evidence_count=0)
+                row["evidence"] = "[]"
+            else:
+                row.update(
+                    framework=v["framework"],
+                    label=v["label"],
+                    confidence=v["confidence"],
+                    evidence_count=len(v["evidence"]),
+                    evidence=json.dumps(v["evidence"], ensure_ascii=False),
+                )
+            rows.append(row)
+    return rows
+
+
+def write_export(records: list[dict[str, Any]], fmt: str, out: IO[str] | Path) -> int:
+    """Write records as `json` (nested), `csv` or `parquet` (flat); returns rows written.
+    Parquet needs a file path and pyarrow (`pip install 'framework-miner[parquet]'`)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt == "json":
+        text = json.dumps(records, indent=2, ensure_ascii=False, default=str) + "\n"
+        _write_text(out, text)
+        return len(records)
+    rows = flat_rows(records)
+    if fmt == "csv":
+        if isinstance(out, Path):
+            with out.open("w", newline="", encoding="utf-8") as fh:
+                _write_csv(rows, fh)
+        else:
+            _write_csv(rows, out)
+        return len(rows)
+    if not isinstance(out, Path):
+        raise UsageError("parquet is binary: give a file with --output, e.g. -o papers.parquet")
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise UsageError("parquet needs pyarrow: pip install 'framework-miner[parquet]'") from None
+    table = pa.Table.from_pylist(rows, schema=_arrow_schema(pa))
+    pq.write_table(table, out)
+    return len(rows)
+
+
+def _arrow_schema(pa: Any) -> Any:
+    """Explicit column types, so empty exports and all-null columns keep their schema."""
+    types = {
+        "paper_id": pa.int64(),
+        "year": pa.int64(),
+        "confidence": pa.float64(),
+        "evidence_count": pa.int64(),
+    }
+    return pa.schema([(c, types.get(c, pa.string())) for c in FLAT_COLUMNS])
+
+
+def _write_csv(rows: list[dict[str, Any]], fh: IO[str]) -> None:
+    writer = csv.DictWriter(fh, fieldnames=FLAT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def _write_text(out: IO[str] | Path, text: str) -> None:
+    if isinstance(out, Path):
+        out.write_text(text, encoding="utf-8")
+    else:
+        out.write(text)

@@ -1,0 +1,253 @@
+"""A citable report of a selection: headline with intervals and denominators, the tally, charts,
+methodology, limitations and an appendix tracing every number to papers and evidence snippets.
+Writes report.html (self-contained), report.md, report.json and the charts into one folder."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from db.schema import Run
+from miner import __version__
+from miner.export import paper_records
+from miner.extract import EXTRACTOR_VERSION
+from miner.plots import save, trend_figure, venues_figure
+from miner.tally import NONE, UNDETERMINED, TallyRow, tally
+
+TABLE_COLUMNS = ["venue", "year", "framework", "uses", "share", "ci95", "share_of_with_any"]
+DENOM_COLUMNS = ["papers", "with_pdf", "extracted_ok", "failed", "classified", "with_any"]
+USE_DEFINITION = (
+    "A paper *uses* a framework when its text says the authors' own work was built or run with "
+    "it (e.g. 'implemented in PyTorch', an import statement, a code-availability sentence). "
+    "Citing, comparing with or discussing a framework is a *mention* and is never counted as use."
+)
+DISPLAY = {
+    "pytorch": "PyTorch",
+    "tensorflow": "TensorFlow",
+    "keras": "Keras",
+    "jax": "JAX",
+    "mxnet": "MXNet",
+    "caffe": "Caffe",
+    "caffe2": "Caffe2",
+    "theano": "Theano",
+    "chainer": "Chainer",
+    "paddlepaddle": "PaddlePaddle",
+    "mindspore": "MindSpore",
+    "cntk": "CNTK",
+    "torch-lua": "Torch (Lua)",
+    "dynet": "DyNet",
+}
+LIMITATIONS = [
+    "Only papers whose PDF could be read are classified; unreadable PDFs (scans without a text "
+    "layer, corrupt or encrypted files) and missing PDFs are counted as `(undetermined)`.",
+    "Many papers never name the framework of their own code; they appear as `(none)`, which "
+    "means 'no use found in the text', not 'no framework used'.",
+    "A paper using several frameworks counts once for each, so framework shares can add up to "
+    "more than 100%.",
+    "Intervals are 95% Wilson score intervals for sampling error only; classifier errors "
+    "(see the evaluation figures) are not included in them.",
+]
+
+
+def pct(x: float | None) -> str:
+    """0.375 -> '37.5%'; None -> 'n/a'."""
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def ci(low: float | None, high: float | None) -> str:
+    """A 95% interval as '13.7–69.4%'."""
+    return "n/a" if low is None or high is None else f"{100 * low:.1f}–{100 * high:.1f}%"
+
+
+def anchor(venue: str | None, year: int | None, framework: str) -> str:
+    """The appendix id of one tally cell."""
+    raw = f"ev {venue or 'all'} {year or 'all'} {framework}"
+    return re.sub(r"[^A-Za-z0-9_]+", "-", raw).strip("-").lower()
+
+
+@dataclass
+class ReportData:
+    """Everything a report shows, computed once so every format states the same figures."""
+
+    classifier: str
+    classifier_version: str
+    selection: str
+    overall: list[TallyRow]
+    by_venue: list[TallyRow]
+    by_venue_year: list[TallyRow]
+    records: list[dict[str, Any]]
+    evaluation: dict[str, Any] | None = None
+    headline: list[str] = field(default_factory=list)
+
+
+def collect(
+    engine: Engine, *, classifier: str, venue: str | None = None, year: int | None = None
+) -> ReportData:
+    """Tallies at three groupings, the papers with evidence, and the last evaluation run."""
+    kw: dict[str, Any] = {"classifier": classifier, "venue": venue, "year": year}
+    overall = tally(engine, by="all", **kw)
+    data = ReportData(
+        classifier=overall[0].classifier if overall else classifier,
+        classifier_version=overall[0].classifier_version if overall else "",
+        selection=", ".join(f"{k} {v}" for k, v in (("venue", venue), ("year", year)) if v)
+        or "all papers",
+        overall=overall,
+        by_venue=tally(engine, by="venue", **kw),
+        by_venue_year=tally(engine, by="venue,year", **kw),
+        records=paper_records(
+            engine, classifier=classifier, venue=venue, year=year, max_evidence=3
+        ),
+        evaluation=last_evaluation(engine),
+    )
+    data.headline = headline(overall)
+    return data
+
+
+def last_evaluation(engine: Engine) -> dict[str, Any] | None:
+    """Figures of the latest finished `evaluate` run, if `miner evaluate` ever ran."""
+    with Session(engine) as session:
+        run = session.scalars(
+            select(Run)
+            .where(Run.command == "evaluate", Run.finished_at.is_not(None))
+            .order_by(Run.id.desc())
+            .limit(1)
+        ).first()
+        if run is None:
+            return None
+        return {"args": run.args, "versions": run.versions, "counts": run.counts}
+
+
+def headline(overall: list[TallyRow]) -> list[str]:
+    """Sentences with figures, intervals and denominators, e.g. 'PyTorch: used in 3 of 8
+    papers extracted (37.5%, 95% CI 13.7–69.4%).'"""
+    if not overall:
+        return ["No papers match this selection."]
+    first = overall[0]
+    n = first.classified
+    out = [
+        f"Of {first.papers} papers listed, {first.with_pdf} have a PDF, {first.extracted_ok} were "
+        f"extracted and {n} classified by {first.classifier} {first.classifier_version}; "
+        f"{first.failed} PDFs could not be read and {first.missing_pdf} are missing."
+    ]
+    for r in overall:
+        if r.framework in (NONE, UNDETERMINED) or not r.uses:
+            continue
+        out.append(
+            f"{DISPLAY.get(r.framework, r.framework)}: used in {r.uses} of {n} papers extracted "
+            f"({pct(r.share)}, 95% CI {ci(r.share_low, r.share_high)})."
+        )
+    none = next(r for r in overall if r.framework == NONE)
+    out.append(
+        f"No framework use found in {none.uses} of {n} papers extracted "
+        f"({pct(none.share)}, 95% CI {ci(none.share_low, none.share_high)})."
+    )
+    return out
+
+
+def table_rows(rows: list[TallyRow]) -> list[dict[str, Any]]:
+    """Display cells of the tally table, with the appendix anchor of each count."""
+    out = []
+    for r in rows:
+        out.append(
+            {
+                "venue": r.venue or "all",
+                "year": r.year or "all",
+                "framework": r.framework,
+                "uses": r.uses,
+                "share": pct(r.share),
+                "ci95": ci(r.share_low, r.share_high),
+                "share_of_with_any": pct(r.share_of_with_any),
+                **{c: getattr(r, c) for c in DENOM_COLUMNS},
+                "anchor": anchor(r.venue, r.year, r.framework),
+            }
+        )
+    return out
+
+
+def appendix(data: ReportData) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """(anchor, caption, papers) for every count in the venue x year table."""
+    out = []
+    for r in data.by_venue_year:
+        group = [p for p in data.records if p["venue"] == r.venue and p["year"] == r.year]
+        if r.framework == UNDETERMINED:
+            papers = [p for p in group if not p["classified"]]
+        elif r.framework == NONE:
+            papers = [
+                p
+                for p in group
+                if p["classified"] and not any(v["label"] == "uses" for v in p["verdicts"])
+            ]
+        else:
+            papers = [
+                {**p, "verdicts": [v for v in p["verdicts"] if v["framework"] == r.framework]}
+                for p in group
+                if any(
+                    v["framework"] == r.framework and v["label"] == "uses" for v in p["verdicts"]
+                )
+            ]
+        if not papers:
+            continue  # zero counts get no appendix entry and no link
+        caption = f"{r.venue or 'all'} {r.year or 'all'} — {r.framework}: {len(papers)} paper(s)"
+        out.append((anchor(r.venue, r.year, r.framework), caption, papers))
+    return out
+
+
+def write_report(
+    engine: Engine,
+    out_dir: Path,
+    *,
+    classifier: str,
+    venue: str | None = None,
+    year: int | None = None,
+    svg: bool = False,
+) -> dict[str, Path]:
+    """Write report.html, report.md, report.json, trend.png and venues.png (plus .svg) into
+    out_dir (created); returns the paths by name. Rerunning on the same DB rewrites equal files."""
+    from miner.report_render import render_html, render_markdown
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = collect(engine, classifier=classifier, venue=venue, year=year)
+    paths: dict[str, Path] = {}
+    charts = {"trend": trend_figure(data.by_venue_year), "venues": venues_figure(data.by_venue)}
+    images: dict[str, str] = {}
+    for name, fig in charts.items():
+        paths[name] = save(fig, out_dir / f"{name}.png")
+        images[name] = base64.b64encode(paths[name].read_bytes()).decode("ascii")
+        if svg:
+            paths[f"{name}_svg"] = save(fig, out_dir / f"{name}.svg")
+    paths["json"] = out_dir / "report.json"
+    paths["json"].write_text(json.dumps(report_json(data), indent=2) + "\n", encoding="utf-8")
+    paths["markdown"] = out_dir / "report.md"
+    paths["markdown"].write_text(render_markdown(data), encoding="utf-8")
+    paths["html"] = out_dir / "report.html"
+    paths["html"].write_text(render_html(data, images), encoding="utf-8")
+    return paths
+
+
+def report_json(data: ReportData) -> dict[str, Any]:
+    """The report's figures as data (same numbers as `miner tally --json`)."""
+    return {
+        "generator": f"framework-miner {__version__}",
+        "classifier": data.classifier,
+        "classifier_version": data.classifier_version,
+        "extractor_version": EXTRACTOR_VERSION,
+        "selection": data.selection,
+        "headline": data.headline,
+        "overall": [r.as_dict() for r in data.overall],
+        "by_venue": [r.as_dict() for r in data.by_venue],
+        "by_venue_year": [r.as_dict() for r in data.by_venue_year],
+        "evaluation": data.evaluation,
+    }
+
+
+def esc(value: Any) -> str:
+    """HTML-escaped text of a value."""
+    return html.escape("" if value is None else str(value))

@@ -1,0 +1,151 @@
+"""Rendering of a ReportData as Markdown and as one self-contained HTML page (no IO)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from miner.extract import EXTRACTOR_VERSION
+from miner.report import (
+    DENOM_COLUMNS,
+    LIMITATIONS,
+    TABLE_COLUMNS,
+    USE_DEFINITION,
+    ReportData,
+    appendix,
+    esc,
+    table_rows,
+)
+
+CSS = """
+body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ccc;padding:.2em .5em}
+th{background:#f4f4f4}td.n{text-align:right}.headline{font-size:1.1em;background:#f8f8e8;
+padding:.5em 1em;border-left:4px solid #cc9}blockquote{margin:.2em 0 .2em 1em;color:#444;
+font-size:.9em}img{max-width:100%}
+"""
+
+
+def _methodology(data: ReportData) -> list[str]:
+    lines = [
+        USE_DEFINITION,
+        f"Classifier: `{data.classifier}` version `{data.classifier_version}`; "
+        f"extractor version `{EXTRACTOR_VERSION}`.",
+        "Share = papers using the framework / papers extracted and classified; "
+        "share_of_with_any = papers using it / papers using any framework. "
+        "Intervals: 95% Wilson score.",
+    ]
+    if data.evaluation:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(data.evaluation["counts"].items()))
+        lines.append(f"Latest `miner evaluate` run: {counts}.")
+    else:
+        lines.append("No `miner evaluate` run is recorded in this database.")
+    return lines
+
+
+def _evidence_md(p: dict[str, Any]) -> list[str]:
+    title = p["title"] or p["file"] or p["source_id"]
+    out = [f"- paper {p['paper_id']}: {title} (`{p['file'] or p['source_id']}`, {p['status']})"]
+    if p["error"]:
+        out.append(f"  - reason: {p['error']}")
+    for v in p["verdicts"]:
+        for ev in v["evidence"]:
+            snippet = " ".join(str(ev["snippet"]).split())
+            out.append(
+                f"  - {v['framework']} {v['label']}, p. {ev['page']} {ev['section']} "
+                f"[{ev['rule']}]: “{snippet}”"
+            )
+    return out
+
+
+def render_markdown(data: ReportData) -> str:
+    """The report as Markdown; charts are linked as trend.png and venues.png beside it."""
+    cols = TABLE_COLUMNS + DENOM_COLUMNS
+    lines = [f"# Framework use — {data.selection}", ""]
+    lines += [data.headline[0], ""] + [f"- **{h}**" for h in data.headline[1:]]
+    lines += ["", "## Tally by venue and year", ""]
+    lines.append("| " + " | ".join(cols) + " |")
+    lines.append("|" + "|".join("---" for _ in cols) + "|")
+    for row in table_rows(data.by_venue_year):
+        cells = [str(row[c]) for c in cols]
+        if row["uses"]:
+            cells[cols.index("uses")] = f"[{row['uses']}](#{row['anchor']})"
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Charts",
+        "",
+        "![Share of papers using each framework per year](trend.png)",
+        "",
+        "![Papers using each framework per venue](venues.png)",
+        "",
+        "## Methodology",
+        "",
+    ]
+    lines += [f"- {m}" for m in _methodology(data)]
+    lines += ["", "## Limitations", ""] + [f"- {m}" for m in LIMITATIONS]
+    lines += ["", "## Appendix: papers and evidence behind every number", ""]
+    for aid, caption, papers in appendix(data):
+        lines += [f'<a id="{aid}"></a>', "", f"### {caption}", ""]
+        for p in papers:
+            lines += _evidence_md(p)
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _evidence_html(p: dict[str, Any]) -> str:
+    title = p["title"] or p["file"] or p["source_id"]
+    parts = [
+        f"<li>paper {p['paper_id']}: {esc(title)} (<code>{esc(p['file'] or p['source_id'])}"
+        f"</code>, {esc(p['status'])})"
+    ]
+    if p["error"]:
+        parts.append(f"<br>reason: {esc(p['error'])}")
+    for v in p["verdicts"]:
+        for ev in v["evidence"]:
+            parts.append(
+                f"<blockquote>{esc(v['framework'])} {esc(v['label'])}, p. {esc(ev['page'])} "
+                f"{esc(ev['section'])} [{esc(ev['rule'])}]: “{esc(ev['snippet'])}”</blockquote>"
+            )
+    return "".join(parts) + "</li>"
+
+
+def render_html(data: ReportData, images: dict[str, str]) -> str:
+    """The report as one HTML page with the charts embedded as base64 PNG."""
+    cols = TABLE_COLUMNS + DENOM_COLUMNS
+    out = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>Framework use — {esc(data.selection)}</title><style>{CSS}</style></head><body>",
+        f"<h1>Framework use — {esc(data.selection)}</h1>",
+        f"<p>{esc(data.headline[0])}</p><div class='headline'>",
+        *(f"<p>{esc(h)}</p>" for h in data.headline[1:]),
+        "</div><h2>Tally by venue and year</h2><table><tr>",
+        *(f"<th>{esc(c)}</th>" for c in cols),
+        "</tr>",
+    ]
+    for row in table_rows(data.by_venue_year):
+        cells = []
+        for c in cols:
+            text = esc(row[c])
+            if c == "uses" and row["uses"]:
+                text = f"<a href='#{row['anchor']}'>{text}</a>"
+            cls = " class='n'" if c not in ("venue", "framework") else ""
+            cells.append(f"<td{cls}>{text}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table><h2>Charts</h2>")
+    for name, alt in (
+        ("trend", "Share of papers using each framework per year"),
+        ("venues", "Papers using each framework per venue"),
+    ):
+        if name in images:
+            out.append(f"<p><img alt='{alt}' src='data:image/png;base64,{images[name]}'></p>")
+    out.append("<h2>Methodology</h2><ul>")
+    out += [f"<li>{esc(m)}</li>" for m in _methodology(data)]
+    out.append("</ul><h2>Limitations</h2><ul>")
+    out += [f"<li>{esc(m)}</li>" for m in LIMITATIONS]
+    out.append("</ul><h2>Appendix: papers and evidence behind every number</h2>")
+    for aid, caption, papers in appendix(data):
+        out.append(f"<h3 id='{aid}'>{esc(caption)}</h3><ul>")
+        out += [_evidence_html(p) for p in papers]
+        out.append("</ul>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
