@@ -98,7 +98,7 @@ def paper_detail(engine: Engine, ident: str) -> dict[str, Any]:
         out["footnotes"] = [{"page": b.page, "text": b.text} for b in doc.blocks if b.footnote]
         keys = ("url", "kind", "own", "page", "section", "origin", "footnote", "context")
         out["links"] = [{k: getattr(lk, k) for k in keys} for lk in doc.links]
-        official = official_code(doc.links)
+        official = official_code(doc.links, ext.title or "")
         out["official_code"] = official.url if official else None
         out["verdicts"] = _verdicts(session, paper.id)
     return out
@@ -139,11 +139,11 @@ def found_links(engine: Engine) -> dict[str, PaperLinks]:
     out: dict[str, PaperLinks] = {}
     with Session(engine) as session:
         rows = session.execute(
-            select(Paper.id, Paper.pdf_sha256, Paper.file_name)
+            select(Paper.id, Paper.pdf_sha256, Paper.file_name, Extraction.title)
             .join(Extraction, Extraction.paper_id == Paper.id)
             .where(Extraction.extractor_version == EXTRACTOR_VERSION)
         ).all()
-        for paper_id, sha, name in rows:
+        for paper_id, sha, name, title in rows:
             links = session.scalars(
                 select(CodeLink)
                 .where(
@@ -153,7 +153,7 @@ def found_links(engine: Engine) -> dict[str, PaperLinks]:
                 .order_by(CodeLink.id)
             ).all()
             records = store.load_doc(Extraction(status="ok", pages=0), links).links
-            official = official_code(records)
+            official = official_code(records, title or "")
             out[sha or str(paper_id)] = PaperLinks(
                 sha256=sha or "",
                 name=Path(name or "").stem,

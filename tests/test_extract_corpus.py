@@ -53,7 +53,7 @@ def test_code_links_meet_the_measured_floor(
     gold = load_gold(CORPUS.parent / "gold" / "dev.csv")
     found = {}
     for stem, (doc, _) in extracted.items():
-        official = official_code(doc.links)
+        official = official_code(doc.links, doc.title or "")
         found[stem] = PaperLinks(
             sha256="",
             name=stem,

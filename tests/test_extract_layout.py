@@ -74,3 +74,26 @@ def test_third_party_links_are_not_own(make_pdf) -> None:  # type: ignore[no-unt
     }
     assert {lk.section for lk in doc.links} == {"body", "references"}
     assert official_code(doc.links) is None
+
+
+def test_official_code_prefers_the_repo_named_like_the_title() -> None:
+    from miner.records import Link
+
+    links = [
+        Link("https://github.com/x/port", "code", "github.com", 1, "text", own=True),
+        Link("https://github.com/lab/SegThing", "code", "github.com", 1, "text", own=True),
+        Link("https://github.com/pytorch/pytorch", "framework", "github.com", 1, "text", own=True),
+    ]
+    assert official_code(links, "SegThing: Better Segmentation").url.endswith("/SegThing")  # type: ignore[union-attr]
+    assert official_code(links).url.endswith("/port")  # type: ignore[union-attr]
+
+
+def test_margin_line_numbers_are_not_footnotes() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_textbox(pymupdf.Rect(72, 60, 540, 500), "Body text. " * 200, fontsize=10)
+    for i, y in enumerate(range(520, 780, 12)):
+        page.insert_text((20, y), f"{i + 40:03d}", fontsize=6)
+    data = doc.tobytes()
+    doc.close()
+    assert not [b for b in extract_pdf(data).blocks if b.footnote]

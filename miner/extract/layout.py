@@ -5,6 +5,7 @@ Takes the `page.get_text("dict")` structure (plain dicts), never a file or the n
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,6 +179,8 @@ def mark_footnotes(blocks: list[RawBlock], height: float, body: float) -> list[R
         small = 0 < b.size <= body - 0.9
         first = b.lines[0].lstrip()[:1] if b.lines else ""
         marker = first.isdigit() or first in "*†‡§¶∗"
+        if not re.search(r"[A-Za-z]{2}", b.text):
+            marker = False  # margin line numbers, page numbers
         if low and small and (marker or "http" in b.text or "github" in b.text.lower()):
             b.footnote = True
             notes.append(b)

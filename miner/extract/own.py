@@ -258,8 +258,11 @@ def drop_truncated(links: list[Link]) -> list[Link]:
     return out
 
 
-def official_code(links: Sequence[Link]) -> Link | None:
-    """The paper's own code repository: the first own code-host repo (a framework's last)."""
+def official_code(links: Sequence[Link], title: str = "") -> Link | None:
+    """The paper's own code repository among the links marked `own`.
+
+    A code repo before a framework's repo; among those, one named like the title; else the first.
+    """
     own = [lk for lk in links if lk.own and is_repo(lk.url) and lk.kind in ("code", "framework")]
-    own.sort(key=lambda lk: lk.kind != "code")
+    own.sort(key=lambda lk: (lk.kind != "code", not name_match(lk.url, title)))
     return own[0] if own else None
