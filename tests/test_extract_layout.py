@@ -97,3 +97,22 @@ def test_margin_line_numbers_are_not_footnotes() -> None:
     data = doc.tobytes()
     doc.close()
     assert not [b for b in extract_pdf(data).blocks if b.footnote]
+
+
+def test_link_under_the_word_repository_is_own() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_textbox(pymupdf.Rect(200, 60, 540, 600), "A software paper. " * 60, fontsize=10)
+    page.insert_text((52, 300), "Review", fontsize=9)
+    page.insert_text((52, 330), "Repository", fontsize=9)
+    for y, uri in (
+        (300, "https://github.com/journal/reviews/issues/1"),
+        (330, "https://github.com/me/tool"),
+    ):
+        page.insert_link(
+            {"kind": pymupdf.LINK_URI, "from": pymupdf.Rect(50, y - 9, 110, y + 2), "uri": uri}
+        )
+    data = doc.tobytes()
+    doc.close()
+    own = {lk.url: lk.own for lk in extract_pdf(data).links}
+    assert own == {"https://github.com/journal/reviews": False, "https://github.com/me/tool": True}

@@ -41,21 +41,24 @@ class RawBlock:
         return "\n".join(self.lines)
 
 
-def _is_marker(span: dict[str, Any], text: str, line_size: float) -> bool:
-    """A footnote marker: a short superscript, or a small digit/symbol next to larger text."""
+def _is_marker(span: dict[str, Any], text: str, line_size: float, baseline: float) -> bool:
+    """A footnote marker: a short superscript, or a small raised digit/symbol (not a subscript)."""
     short = text.strip()
     if not short or len(short) > 3:
         return False
     if span.get("flags", 0) & SUPERSCRIPT:
         return True
     small = float(span.get("size", 0.0)) < 0.85 * line_size
-    return small and all(c.isdigit() or c in "*†‡§¶∗" for c in short)
+    raised = float(span.get("origin", (0.0, baseline))[1]) < baseline - 0.5
+    return small and raised and all(c.isdigit() or c in "*†‡§¶∗" for c in short)
 
 
 def _line_text(line: dict[str, Any]) -> tuple[str, Counter[float], bool, list[tuple[str, int]]]:
     """Text of one line with footnote markers set apart by spaces, and where the markers are."""
     spans = [s for s in line.get("spans", ()) if s.get("text")]
     line_size = max((float(s.get("size", 0.0)) for s in spans), default=0.0)
+    main: dict[str, Any] = max(spans, key=lambda s: float(s.get("size", 0.0)), default={})
+    baseline = float(main.get("origin", (0.0, 0.0))[1])
     text = ""
     sizes: Counter[float] = Counter()
     markers: list[tuple[str, int]] = []
@@ -63,7 +66,7 @@ def _line_text(line: dict[str, Any]) -> tuple[str, Counter[float], bool, list[tu
     prev_sup = False
     for span in spans:
         t = clean(span["text"])
-        sup = _is_marker(span, t, line_size)
+        sup = _is_marker(span, t, line_size, baseline)
         if sup and text[-1:].isalnum() or prev_sup and t[:1].isalnum():
             t = " " + t
         if sup:

@@ -73,6 +73,10 @@ _OTHER_CUES = re.compile(
     r"we (?:use|used|adopt|adopted|employ|employed|borrow|borrowed) (?:the|their|an?|its)\b)",
     re.I,
 )
+# A link whose visible text is just "Code", "Repository", "GitHub" ... presents the paper's code.
+_ANCHOR_CUE = re.compile(
+    r"^\W*(code|source code|our code|repository|repo|github|software|implementation)\W*$", re.I
+)
 _CLONE = re.compile(r"\bgit clone\s*$", re.I)
 _NOTE_START = re.compile(r"^\s*(\d{1,2}|[*†‡§¶∗])\s+\S")
 
@@ -94,6 +98,8 @@ class Annotation:
     page: int
     uri: str
     rect: tuple[float, float, float, float]
+    anchor: str = ""
+    """The text under the link."""
 
 
 def _window(text: str, raw: str) -> tuple[str, str]:
@@ -121,19 +127,21 @@ def own_score(
     section: str,
     page: int,
     footnote: bool,
-    ref: str = "",
+    refs: Sequence[str] = (),
     alone: bool = False,
     placed: bool = True,
 ) -> float:
     """How strongly a URL is presented as the paper's own release.
 
-    `before` is the text before it, `ref` the sentence whose footnote marker points to it,
+    `before` is the text before it, `refs` the sentences whose footnote marker points to it,
     `alone` says the URL stands by itself (a bare footnote or line); `placed` lets a place on
     page 1 (front matter or footnote) count, which it does for code, model and project links.
     """
     if section in ("references", "acknowledgements"):
         return 0.0
-    cues = [cue_score(before)] + ([cue_score(ref, penalty=1.0)] if ref else [])
+    cues = [cue_score(before)]
+    if refs:  # the best-fitting sentence carrying the footnote's mark
+        cues.append(max(cue_score(r, penalty=1.0) for r in refs))
     score = min(cues) if min(cues) < 0 else max(cues)
     if placed and page == 1 and (section == "front" or footnote):
         score += 1.5 + (0.5 if alone else 0.0)
@@ -155,10 +163,12 @@ def _intersects(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _segments(block: TextBlock, marks: dict[tuple[int, str], str]) -> list[tuple[str, str]]:
+def _segments(
+    block: TextBlock, marks: dict[tuple[int, str], list[str]]
+) -> list[tuple[str, list[str]]]:
     """(text, referring sentence) pieces of a block: one per footnote in a footnote block."""
     if not block.footnote:
-        return [(join_lines(block.lines), "")]
+        return [(join_lines(block.lines), [])]
     notes: list[list[str]] = []
     for line in block.lines:
         if _NOTE_START.match(line) or not notes:
@@ -167,7 +177,7 @@ def _segments(block: TextBlock, marks: dict[tuple[int, str], str]) -> list[tuple
     out = []
     for note in notes:
         m = _NOTE_START.match(note[0])
-        ref = marks.get((block.page, m.group(1)), "") if m else ""
+        ref = marks.get((block.page, m.group(1)), []) if m else []
         out.append(("\n".join(note), ref))
     return out
 
@@ -180,17 +190,30 @@ class _Collector:
     found: dict[str, Link] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
 
-    def add(self, raw: str, where: tuple[int, str, str, bool], text: str, ref: str = "") -> None:
+    def add(
+        self,
+        raw: str,
+        where: tuple[int, str, str, bool],
+        text: str,
+        refs: Sequence[str] = (),
+        anchor: str = "",
+    ) -> None:
         """Record one occurrence; `where` is (page, section, origin, in a footnote)."""
         page, section, origin, note = where
         if origin == "annotation" and not raw.lower().startswith(("http", "www.", "git://")):
             return
         url, host, kind = normalize_url(raw)
         key = url.lower()
-        before, after = _window(join_lines(text.split("\n")), raw)
-        alone = not re.sub(r"^\s*(\d{1,2}|[*†‡§¶∗])?\s*", "", before) and len(after.strip()) < 3
+        before, after = _window(join_lines(text.split("\n")), anchor or raw)
+        alone = (
+            origin == "text"
+            and not re.sub(r"^\s*(\d{1,2}|[*†‡§¶∗])?\s*", "", before)
+            and len(after.strip()) < 3
+        )
         placed = kind in ("code", "framework", "model", "project")
-        score = own_score(before, section, page, note, ref, alone, placed)
+        score = own_score(before, section, page, note, refs, alone, placed)
+        if placed and _ANCHOR_CUE.match(anchor) and section != "references":
+            score = max(score, 2.5)
         if kind == "code" and section != "references" and name_match(url, self.title):
             long_name = len(re.sub(r"[^a-z0-9]", "", key.rsplit("/", 1)[-1])) >= 8
             score += NAME_BONUS * (2 if long_name else 1)
@@ -224,7 +247,10 @@ def collect_links(
     by_page: dict[int, list[str]] = {}
     for a in annots:
         by_page.setdefault(a.page, []).append(a.uri)
-    marks = {(b.page, m): before for b in blocks if not b.footnote for m, before in b.markers}
+    marks: dict[tuple[int, str], list[str]] = {}
+    for b in blocks:
+        for m, before in b.markers if not b.footnote else ():
+            marks.setdefault((b.page, m), []).append(before)
     seen = _Collector(title)
     unused = list(annots)
     for block, section in zip(blocks, sections, strict=True):
@@ -235,9 +261,10 @@ def collect_links(
         inside = [a for a in unused if a.page == block.page and _intersects(a.rect, block.bbox)]
         for a in inside:
             unused.remove(a)
-            seen.add(a.uri, (a.page, section, "annotation", block.footnote), "\n".join(block.lines))
+            where = (a.page, section, "annotation", block.footnote)
+            seen.add(a.uri, where, "\n".join(block.lines), anchor=a.anchor)
     for a in unused:
-        seen.add(a.uri, (a.page, "body", "annotation", False), "")
+        seen.add(a.uri, (a.page, "body", "annotation", False), a.anchor, anchor=a.anchor)
     return tuple(drop_truncated(seen.links()))
 
 

@@ -89,7 +89,10 @@ def _read(doc: pymupdf.Document, *, max_pages: int, time_budget: float) -> Extra
             uri = link.get("uri")
             if uri:
                 r = link["from"]
-                annots.append(Annotation(index + 1, uri, (r.x0, r.y0, r.x1, r.y1)))
+                # The rect often grazes the next line: the anchor is the first line under it.
+                under = [ln.strip() for ln in page.get_textbox(r).splitlines() if ln.strip()]
+                anchor = under[0][:120] if under else ""
+                annots.append(Annotation(index + 1, uri, (r.x0, r.y0, r.x1, r.y1), anchor))
         done += 1
     body = body_size(raw)
     ordered: list[RawBlock] = []
