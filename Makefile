@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[dev,notebooks,parquet,web]'
+	$(BIN)/python -m pip install -q -e '.[dev,notebooks,parquet,web,scale]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -6,11 +6,13 @@ from collections.abc import Callable
 
 from classifiers.base import FrameworkClassifier
 from classifiers.keywords import KeywordBaselineClassifier
+from classifiers.model import ModelFrameworkClassifier
 from classifiers.rules import RulesFrameworkClassifier
 
 CLASSIFIERS: dict[str, Callable[[], FrameworkClassifier]] = {
     KeywordBaselineClassifier.NAME: KeywordBaselineClassifier,
     RulesFrameworkClassifier.NAME: RulesFrameworkClassifier,
+    ModelFrameworkClassifier.NAME: ModelFrameworkClassifier,
 }
 DEFAULT_CLASSIFIER = RulesFrameworkClassifier.NAME
 

@@ -32,12 +32,18 @@ def _raw_payloads_and_crawl_state(conn: Connection) -> None:
         Base.metadata.tables[name].create(conn, checkfirst=True)
 
 
+def _issue9_repos(conn: Connection) -> None:
+    for name in ("repo_analyses", "paper_repos", "signal_verdicts"):
+        Base.metadata.tables[name].create(conn, checkfirst=True)
+
+
 # Append only: a migration's name is its identity; never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0003_issue5_raw_payloads", _raw_payloads_and_crawl_state),
+    ("0004_issue9_repos", _issue9_repos),
     (
-        "0004_issue3_link_context",
+        "0005_issue3_link_context",
         _add_columns(
             "links",
             {"context": "TEXT NOT NULL DEFAULT ''", "footnote": "BOOLEAN NOT NULL DEFAULT FALSE"},

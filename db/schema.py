@@ -215,3 +215,80 @@ class CrawlState(Base):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RepoAnalysisRow(Base):
+    """A code repository's frameworks at one commit; natural key (url, commit, detector_version)."""
+
+    __tablename__ = "repo_analyses"
+    __table_args__ = (
+        UniqueConstraint("url", "commit", "detector_version", name="uq_repo_analyses"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(512), index=True)
+    host: Mapped[str] = mapped_column(String(255))
+    commit: Mapped[str] = mapped_column(String(64))
+    """Head commit analysed; empty when the repository could not be read or has no commits."""
+    detector_version: Mapped[str] = mapped_column(String(32))
+    backend: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    """ok | no_code | not_found | failed"""
+    error: Mapped[str | None] = mapped_column(Text)
+    primary: Mapped[str] = mapped_column(String(255), default="")
+    """Primary frameworks, `;`-joined."""
+    frameworks: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    """Per framework: score, label, import/dependency/other file counts, up to 20 files."""
+    languages: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    fork: Mapped[bool] = mapped_column(default=False)
+    parent: Mapped[str | None] = mapped_column(String(255))
+    reimplementation: Mapped[str] = mapped_column(Text, default="")
+    files_listed: Mapped[int] = mapped_column(Integer, default=0)
+    files_read: Mapped[int] = mapped_column(Integer, default=0)
+    truncated: Mapped[bool] = mapped_column(default=False)
+    analysed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PaperRepo(Base):
+    """A paper's code link and whether its repository decides the paper's framework."""
+
+    __tablename__ = "paper_repos"
+    __table_args__ = (
+        UniqueConstraint("paper_id", "url", "detector_version", name="uq_paper_repos"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(512))
+    detector_version: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+    """own | third_party"""
+    analysis_id: Mapped[int | None] = mapped_column(
+        ForeignKey("repo_analyses.id", ondelete="SET NULL")
+    )
+    decides: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(String(32))
+    """decides | third_party | fork | reimplementation | no_code | not_found | failed | pending"""
+
+
+class SignalVerdict(Base):
+    """Combined verdict per paper and framework: text label, repo label, which signal decided."""
+
+    __tablename__ = "signal_verdicts"
+    __table_args__ = (
+        UniqueConstraint("paper_id", "classifier_version", "framework", name="uq_signal_verdicts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    classifier_version: Mapped[str] = mapped_column(String(64))
+    framework: Mapped[str] = mapped_column(String(32))
+    text_label: Mapped[str] = mapped_column(String(16))
+    repo_label: Mapped[str] = mapped_column(String(16))
+    """uses | mentions | absent, or empty when no repository decides"""
+    label: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str] = mapped_column(String(16))
+    """text | repo | both"""
+    agree: Mapped[bool | None] = mapped_column()
+    """Whether text and repo labels agree on use (None without a deciding repository)."""
+    repo_urls: Mapped[str] = mapped_column(Text, default="")

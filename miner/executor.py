@@ -1,23 +1,267 @@
-"""Run a picklable function over jobs, in this process or a pool, yielding results as they finish.
+"""Run a picklable function over jobs: in this process, in isolated worker processes, or on Dask.
 
-The seam between the pure stage functions and where they run (one process, a process pool; a
-Dask cluster later). Only the caller writes to the database.
+The seam between the pure stage functions and where they run. Jobs are pulled lazily from an
+iterator (never listed), and outcomes come back as they finish; only the caller writes to the
+database. In the `process` executor every job runs in a worker process with a per-job timeout:
+a job that hangs or kills its worker (a crash in a C library) becomes an Outcome with status
+`timeout` or `failed`, the worker is replaced, and the run goes on.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import multiprocessing
+import pickle
+import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+from typing import Any, Generic, TypeVar
+
+from miner.errors import UsageError
 
 J = TypeVar("J")
 R = TypeVar("R")
 
+logger = logging.getLogger(__name__)
+
+STARTUP_TIMEOUT = 120.0
+"""Seconds a new worker process may take to import its stage function."""
+
+EXECUTORS = ("process", "inline", "dask")
+"""`process`: isolated worker processes (default); `inline`: this process, no isolation (for
+debugging and profiling); `dask`: a Dask distributed cluster (`--scheduler`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome(Generic[J, R]):
+    """What became of one job: status `ok` with its result, or `timeout` / `failed` with a message."""
+
+    job: J
+    result: R | None
+    status: str = "ok"
+    error: str | None = None
+
 
 def iter_results(fn: Callable[[J], R], jobs: Iterable[J], *, workers: int = 1) -> Iterator[R]:
-    """fn(job) for every job, in job order; `workers` > 1 uses a process pool."""
+    """fn(job) for every job, in job order; `workers` > 1 uses a plain process pool (no isolation)."""
     if workers <= 1:
         yield from map(fn, jobs)
         return
     with ProcessPoolExecutor(workers) as pool:
         yield from pool.map(fn, jobs, chunksize=2)
+
+
+def iter_outcomes(
+    fn: Callable[[J], R],
+    jobs: Iterable[J],
+    *,
+    executor: str = "process",
+    workers: int = 1,
+    timeout: float | None = None,
+    scheduler: Any = None,
+) -> Iterator[Outcome[J, R]]:
+    """Outcome of fn(job) for every job, in completion order.
+
+    `timeout` is seconds per job (None: no limit). `scheduler` is a Dask scheduler address such
+    as `tcp://10.0.0.5:8786` or a `distributed.Client` (executor `dask` only). Raises UsageError
+    for an unknown executor or a missing scheduler.
+    """
+    if executor == "inline":
+        yield from _iter_inline(fn, jobs)
+    elif executor == "process":
+        yield from _iter_process(fn, jobs, max(1, workers), timeout)
+    elif executor == "dask":
+        if scheduler is None:
+            raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT")
+        from miner.dask_executor import iter_dask
+
+        yield from iter_dask(fn, jobs, scheduler, timeout)
+    else:
+        raise UsageError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+
+
+def _iter_inline(fn: Callable[[J], R], jobs: Iterable[J]) -> Iterator[Outcome[J, R]]:
+    for job in jobs:
+        try:
+            yield Outcome(job, fn(job))
+        except Exception as exc:  # a stage function's bug must not abort the run
+            logger.warning("job failed: %r", exc)
+            yield Outcome(job, None, "failed", f"{type(exc).__name__}: {exc}")
+
+
+def _worker_main(fn: Callable[[Any], Any], conn: Connection) -> None:
+    """Worker loop: receive a job, send back ("ok", result) or ("failed", message)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    conn.send(("ready", None))  # fn is imported: the parent starts the job clock from here
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", fn(job))
+        except Exception as exc:  # reported per job; the worker lives on
+            reply = ("failed", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(reply)
+        except (TypeError, AttributeError, ValueError) as exc:  # result not picklable
+            conn.send(("failed", f"result cannot be sent back: {exc}"))
+
+
+class _Worker:
+    """One worker process with its pipe and the job it is working on."""
+
+    def __init__(self, ctx: BaseContext, fn: Callable[[Any], Any]) -> None:
+        parent, child = ctx.Pipe()
+        self.proc: BaseProcess = ctx.Process(  # type: ignore[attr-defined]
+            target=_worker_main, args=(fn, child), daemon=True
+        )
+        self.proc.start()
+        child.close()
+        self.conn = parent
+        self.job: Any = None
+        self.busy = False
+        self.started = 0.0
+        # Wait for the worker to import its function, so start-up never counts as job time.
+        try:
+            ready = parent.poll(STARTUP_TIMEOUT) and parent.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.kill()
+            raise RuntimeError(f"worker process did not start: {_death_message(self.proc)}")
+
+    def assign(self, job: Any) -> None:
+        self.conn.send(job)
+        self.job, self.busy, self.started = job, True, time.monotonic()
+
+    def done(self) -> Any:
+        job, self.job, self.busy = self.job, None, False
+        return job
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.proc.join(2)
+        self.kill()
+
+
+def _context(fn: Callable[..., Any]) -> BaseContext:
+    """forkserver where available: workers start clean, without the parent's DB connections.
+
+    The fork server preloads the stage functions' modules (on first use only), so a replaced
+    worker starts in milliseconds instead of re-importing PyMuPDF.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["__main__", "miner.pipeline", fn.__module__])
+    return ctx
+
+
+def _death_message(proc: BaseProcess) -> str:
+    code = proc.exitcode
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = str(-code)
+        return f"worker process died (signal {name}) while processing this document"
+    return f"worker process died (exit code {code}) while processing this document"
+
+
+def _feed(
+    pool: list[_Worker], workers: int, todo: Iterator[Any], new: Callable[[], _Worker]
+) -> bool:
+    """Give every idle worker (starting up to `workers`) its next job; False once jobs run out."""
+    for i in range(workers):
+        if i == len(pool):
+            pool.append(new())
+        if pool[i].busy:
+            continue
+        try:
+            job = next(todo)
+        except StopIteration:
+            return False
+        try:
+            pool[i].assign(job)
+        except OSError:  # the idle worker died: replace it and retry once
+            pool[i].kill()
+            pool[i] = new()
+            pool[i].assign(job)
+    return True
+
+
+def _iter_process(
+    fn: Callable[[J], R], jobs: Iterable[J], workers: int, timeout: float | None
+) -> Iterator[Outcome[J, R]]:
+    ctx = _context(fn)
+    todo = iter(jobs)
+    pool: list[_Worker] = []
+    more = True
+
+    def new() -> _Worker:
+        return _Worker(ctx, fn)
+
+    try:
+        while True:
+            if more:
+                more = _feed(pool, workers, todo, new)
+            busy = [w for w in pool if w.busy]
+            if not busy:
+                return
+            wait_for = None
+            if timeout is not None:
+                wait_for = max(0.0, min(w.started for w in busy) + timeout - time.monotonic())
+            ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], wait_for))
+            for i, w in enumerate(pool):
+                outcome = _collect(w, ready, timeout) if w.busy else None
+                if outcome is None:
+                    continue
+                yield outcome
+                if not w.proc.is_alive():  # died or killed on timeout: replace it
+                    w.kill()
+                    pool[i] = new()
+    finally:
+        for w in pool:
+            w.stop()
+
+
+def _collect(w: _Worker, ready: set[Any], timeout: float | None) -> Outcome[Any, Any] | None:
+    """The outcome of a busy worker's job if it finished, died or ran out of time, else None."""
+    if w.conn in ready or w.conn.poll():
+        try:
+            status, payload = w.conn.recv()
+        except (EOFError, OSError):
+            w.proc.join(1)
+            return Outcome(w.done(), None, "failed", _death_message(w.proc))
+        except pickle.UnpicklingError as exc:
+            return Outcome(w.done(), None, "failed", f"result could not be read back: {exc}")
+        if status == "ok":
+            return Outcome(w.done(), payload)
+        return Outcome(w.done(), None, "failed", payload)
+    if w.proc.sentinel in ready or not w.proc.is_alive():
+        w.proc.join(1)
+        message = _death_message(w.proc)
+        logger.warning("%s: %r", message, w.job)
+        return Outcome(w.done(), None, "failed", message)
+    if timeout is not None and time.monotonic() - w.started >= timeout:
+        w.proc.kill()
+        w.proc.join(5)
+        logger.warning("timeout after %g s: %r", timeout, w.job)
+        return Outcome(w.done(), None, "timeout", f"no result after {timeout:g} s; worker killed")
+    return None

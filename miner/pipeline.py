@@ -2,33 +2,41 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import logging
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from classifiers import get_classifier
 from db import store
-from db.schema import CodeLink, Paper, PdfDocument
+from db.schema import CodeLink, Extraction, Paper, PdfDocument
 from miner import __version__
 from miner.errors import UsageError
-from miner.executor import iter_results
+from miner.executor import Outcome, iter_outcomes
 from miner.extract import EXTRACTOR_VERSION
 from miner.extract.pdf import extract_pdf
-from miner.records import ExtractedDoc, PaperRecord
+from miner.records import ExtractedDoc, Link, PaperRecord
+from miner.records import Prediction as PredictionRecord
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
 """Called with the number of items just finished (a progress bar's update)."""
 
-BATCH = 50
+BATCH = 200
+"""Papers written per commit (each is several rows: extraction, links, predictions, evidence)."""
+PAGE = 500
+"""Pending papers read from the database at a time."""
 
 
 @dataclass(slots=True)
@@ -99,24 +107,101 @@ def run_ingest(
     return report
 
 
+def read_pdf(path: str) -> bytes:
+    """Bytes of a local file or of an fsspec URL (`s3://...`, `tar://member::s3://...`)."""
+    if "://" not in path:
+        return Path(path).read_bytes()
+    try:
+        import fsspec
+    except ImportError as exc:
+        raise OSError(f"reading {path} needs fsspec: pip install 'framework-miner[scale]'") from exc
+    with fsspec.open(path, "rb") as fh:
+        data: bytes = fh.read()
+    return data
+
+
 def extract_path(path: str | None, max_pages: int, time_budget: float) -> ExtractedDoc:
-    """Read a PDF from disk and extract it; unreadable files become a `failed` doc (worker-safe)."""
+    """Read a PDF (path or fsspec URL) and extract it; unreadable files become a `failed` doc."""
     if not path:
         return ExtractedDoc(
             status="failed", error="no PDF on disk for this paper; run `miner fetch`"
         )
     try:
-        data = Path(path).read_bytes()
+        data = read_pdf(path)
     except OSError as exc:
-        return ExtractedDoc(status="failed", error=f"cannot read {path}: {exc.strerror}")
+        return ExtractedDoc(status="failed", error=f"cannot read {path}: {exc.strerror or exc}")
     return extract_pdf(data, max_pages=max_pages, time_budget=time_budget)
 
 
-def _extract_job(
-    job: tuple[int, str | None, str | None, int, float],
-) -> tuple[int, str | None, ExtractedDoc]:
+ExtractJob = tuple[int, str | None, str | None, int, float]
+ClassifyJob = tuple[int, str, str, bytes | None, tuple[Link, ...], str, str | None, int, str | None]
+
+
+def extract_job(job: ExtractJob) -> tuple[int, str | None, ExtractedDoc]:
+    """Worker side of extract: (paper_id, sha256, path, max_pages, budget) -> (id, sha, doc)."""
     paper_id, sha, path, max_pages, budget = job
     return paper_id, sha, extract_path(path, max_pages, budget)
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleOptions:
+    """Where stage functions run: see miner.executor.iter_outcomes."""
+
+    executor: str = "process"
+    workers: int = 1
+    doc_timeout: float | None = 300.0
+    scheduler: Any = None
+
+
+def iter_extract_jobs(
+    session: Session,
+    *,
+    force: bool,
+    limit: int | None,
+    max_pages: int,
+    time_budget: float,
+    page: int = PAGE,
+) -> Iterator[ExtractJob]:
+    """Pending extraction jobs, read a page at a time by paper id (never all in memory)."""
+    last, left = 0, limit
+    while left is None or left > 0:
+        stmt = (
+            store.select_pending_extraction(EXTRACTOR_VERSION, force)
+            .with_only_columns(Paper.id, Paper.pdf_sha256, Paper.file_path, PdfDocument.path)
+            .outerjoin(PdfDocument, PdfDocument.sha256 == Paper.pdf_sha256)
+            .where(Paper.id > last)
+            .limit(page if left is None else min(page, left))
+        )
+        rows = session.execute(stmt).all()
+        if not rows:
+            return
+        for paper_id, sha, file_path, pdf_path in rows:
+            yield paper_id, sha, pdf_path or file_path, max_pages, time_budget
+        last = rows[-1][0]
+        if left is not None:
+            left -= len(rows)
+
+
+class BatchCommitter:
+    """Commits a session every `rows` writes or `seconds`, whichever comes first."""
+
+    def __init__(self, session: Session, rows: int = BATCH, seconds: float = 5.0) -> None:
+        self.session, self.rows, self.seconds = session, rows, seconds
+        self.pending = 0
+        self.last = time.monotonic()
+
+    def add(self, n: int = 1) -> None:
+        self.pending += n
+        if self.pending >= self.rows or time.monotonic() - self.last >= self.seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        self.session.commit()
+        self.pending, self.last = 0, time.monotonic()
+
+
+def _failed_doc(outcome: Outcome[Any, Any]) -> ExtractedDoc:
+    return ExtractedDoc(status=outcome.status, error=outcome.error)
 
 
 def run_extract(
@@ -128,37 +213,136 @@ def run_extract(
     force: bool = False,
     limit: int | None = None,
     progress: Progress | None = None,
+    scale: ScaleOptions | None = None,
 ) -> StageReport:
-    """Extract every paper without an extraction of the current version; commits in batches."""
+    """Extract every paper without an extraction of the current version.
+
+    Jobs stream from the database a page at a time; workers (see `scale`) return records and this
+    process alone writes them, committing every BATCH papers. A document that times out or kills
+    its worker is recorded with status `timeout` / `failed`.
+    """
+    scale = scale or ScaleOptions(workers=workers)
     report = StageReport()
-    with Session(engine) as session:
-        stmt = store.select_pending_extraction(EXTRACTOR_VERSION, force).limit(limit)
-        rows = session.execute(
-            stmt.add_columns(PdfDocument.path).outerjoin(
-                PdfDocument, PdfDocument.sha256 == Paper.pdf_sha256
-            )
-        ).all()
-        jobs = [
-            (p.id, p.pdf_sha256, path or p.file_path, max_pages, time_budget) for p, path in rows
-        ]
-    if not jobs:
-        return report
     run_versions = {"miner": __version__, "extractor": EXTRACTOR_VERSION}
+    args = {"workers": scale.workers, "executor": scale.executor, "force": force}
     with Session(engine) as session:
-        run = store.start_run(
-            session, "extract", {"workers": workers, "force": force}, run_versions
+        jobs = iter_extract_jobs(
+            session, force=force, limit=limit, max_pages=max_pages, time_budget=time_budget
         )
-        results = iter_results(_extract_job, jobs, workers=workers)
-        for i, (paper_id, sha, doc) in enumerate(results, 1):
+        first = next(jobs, None)
+        if first is None:
+            return report
+        run = store.start_run(session, "extract", args, run_versions)
+        batch = BatchCommitter(session)
+        outcomes = iter_outcomes(
+            extract_job,
+            itertools.chain([first], jobs),
+            executor=scale.executor,
+            workers=scale.workers,
+            timeout=scale.doc_timeout,
+            scheduler=scale.scheduler,
+        )
+        for outcome in outcomes:
+            if outcome.result is not None:
+                paper_id, sha, doc = outcome.result
+            else:
+                paper_id, sha, doc = outcome.job[0], outcome.job[1], _failed_doc(outcome)
             store.save_extraction(session, paper_id, sha, EXTRACTOR_VERSION, doc)
             report.counts[doc.status] += 1
-            if i % BATCH == 0:
-                session.commit()
+            batch.add()
             if progress:
                 progress(1)
-        session.commit()
+        batch.flush()
         store.finish_run(session, run, report.counts)
     return report
+
+
+@functools.cache
+def _classifier(name: str) -> Any:
+    return get_classifier(name)
+
+
+def classify_job(job: ClassifyJob) -> tuple[int, str, list[PredictionRecord]]:
+    """Worker side of classify: a stored extraction -> (paper_id, extractor_version, predictions)."""
+    paper_id, ev, name, blocks_z, links, status, error, pages, title = job
+    doc = ExtractedDoc(
+        status=status,
+        error=error,
+        page_count=pages,
+        blocks=store.decode_blocks(blocks_z),
+        links=links,
+        title=title,
+    )
+    return paper_id, ev, list(_classifier(name).predict_doc(doc))
+
+
+def iter_classify_jobs(
+    session: Session, clf: Any, *, force: bool, limit: int | None, page: int = PAGE
+) -> Iterator[ClassifyJob]:
+    """Pending classification jobs with their stored text and links, a page at a time.
+
+    Reads plain columns, not ORM objects, so nothing accumulates in the (writing) session.
+    """
+    last, left = 0, limit
+    while left is None or left > 0:
+        stmt = (
+            store.select_pending_classification(EXTRACTOR_VERSION, clf.NAME, clf.VERSION, force)
+            .with_only_columns(
+                Extraction.paper_id,
+                Extraction.extractor_version,
+                Extraction.blocks_z,
+                Extraction.status,
+                Extraction.error,
+                Extraction.pages,
+                Extraction.title,
+            )
+            .where(Extraction.paper_id > last)
+            .limit(page if left is None else min(page, left))
+        )
+        rows = session.execute(stmt).all()
+        if not rows:
+            return
+        links = _links_by_paper(session, [r[0] for r in rows])
+        for paper_id, ev, blocks_z, status, error, pages, title in rows:
+            yield (
+                paper_id,
+                ev,
+                clf.NAME,
+                blocks_z,
+                tuple(links.get(paper_id, ())),
+                status,
+                error,
+                pages,
+                title,
+            )
+        last = rows[-1][0]
+        if left is not None:
+            left -= len(rows)
+
+
+def _links_by_paper(session: Session, ids: list[int]) -> dict[int, list[Link]]:
+    cols = (CodeLink.paper_id, CodeLink.url, CodeLink.kind, CodeLink.host, CodeLink.page)
+    more = (CodeLink.origin, CodeLink.own, CodeLink.section, CodeLink.raw)
+    stmt = (
+        select(*cols, *more)
+        .where(CodeLink.paper_id.in_(ids), CodeLink.extractor_version == EXTRACTOR_VERSION)
+        .order_by(CodeLink.id)
+    )
+    out: dict[int, list[Link]] = {}
+    for paper_id, url, kind, host, page, origin, own, section, raw in session.execute(stmt):
+        out.setdefault(paper_id, []).append(
+            Link(
+                url=url,
+                kind=kind,
+                host=host,
+                page=page,
+                origin=origin,
+                own=own,
+                section=section,
+                raw=raw,
+            )
+        )
+    return out
 
 
 def run_classify(
@@ -168,48 +352,49 @@ def run_classify(
     force: bool = False,
     limit: int | None = None,
     progress: Progress | None = None,
+    scale: ScaleOptions | None = None,
 ) -> StageReport:
-    """Classify every extraction that has no predictions from this classifier version."""
+    """Classify every extraction that has no predictions from this classifier version.
+
+    Streams like run_extract; a paper whose classification fails or times out is counted as
+    `failed` (and logged) and stays pending for the next run.
+    """
+    scale = scale or ScaleOptions(executor="inline")
     clf = get_classifier(classifier)
     report = StageReport()
     with Session(engine) as session:
-        pending = session.scalars(
-            store.select_pending_classification(
-                EXTRACTOR_VERSION, clf.NAME, clf.VERSION, force
-            ).limit(limit)
-        ).all()
-        if not pending:
+        jobs = iter_classify_jobs(session, clf, force=force, limit=limit)
+        first = next(jobs, None)
+        if first is None:
             return report
         run = store.start_run(
             session,
             "classify",
-            {"classifier": clf.NAME, "force": force},
+            {"classifier": clf.NAME, "force": force, "workers": scale.workers},
             {"miner": __version__, "classifier": clf.VERSION},
         )
-        for i, extraction in enumerate(pending, 1):
-            links = session.scalars(
-                select(CodeLink).where(
-                    CodeLink.paper_id == extraction.paper_id,
-                    CodeLink.extractor_version == extraction.extractor_version,
-                )
-            ).all()
-            doc = store.load_doc(extraction, links)
-            predictions = clf.predict_doc(doc)
-            store.save_predictions(
-                session,
-                extraction.paper_id,
-                clf.NAME,
-                clf.VERSION,
-                extraction.extractor_version,
-                predictions,
-            )
+        batch = BatchCommitter(session)
+        outcomes = iter_outcomes(
+            classify_job,
+            itertools.chain([first], jobs),
+            executor=scale.executor,
+            workers=scale.workers,
+            timeout=scale.doc_timeout,
+            scheduler=scale.scheduler,
+        )
+        for outcome in outcomes:
+            if outcome.result is None:
+                logger.warning("classify paper %s: %s", outcome.job[0], outcome.error)
+                report.counts["failed"] += 1
+                continue
+            paper_id, ev, predictions = outcome.result
+            store.save_predictions(session, paper_id, clf.NAME, clf.VERSION, ev, predictions)
             used = [p.framework for p in predictions if p.label == "uses"]
             report.counts["with_framework" if used else "no_framework"] += 1
-            if i % BATCH == 0:
-                session.commit()
+            batch.add()
             if progress:
                 progress(1)
-        session.commit()
+        batch.flush()
         store.finish_run(session, run, report.counts)
     return report
 
@@ -217,4 +402,5 @@ def run_classify(
 def count_pending(engine: Engine) -> int:
     """How many papers wait for extraction."""
     with Session(engine) as session:
-        return len(session.scalars(store.select_pending_extraction(EXTRACTOR_VERSION)).all())
+        pending = store.select_pending_extraction(EXTRACTOR_VERSION).subquery()
+        return session.scalar(select(func.count()).select_from(pending)) or 0

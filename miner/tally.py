@@ -17,6 +17,8 @@ from db.schema import Extraction, Paper, Prediction
 from miner.errors import UsageError
 from miner.extract import EXTRACTOR_VERSION
 from miner.listing import failures, papers_listing, status_counts
+from miner.repos.signals import REPO_SIGNALS, ClassifierId
+from miner.repos.signals import resolve_classifier as resolve_signal
 
 BASELINE_CLASSIFIER = "keyword-baseline"
 NONE = "(none)"
@@ -224,8 +226,11 @@ def _row(
     )
 
 
-def resolve_classifier(name: str) -> FrameworkClassifier:
-    """The registered classifier; UsageError naming the known ones otherwise."""
+def resolve_classifier(name: str) -> FrameworkClassifier | ClassifierId:
+    """The registered classifier, or `combined` / `repo` (written by `miner repos`, issue 9);
+    UsageError naming the known ones otherwise."""
+    if name in REPO_SIGNALS:
+        return resolve_signal(name)
     try:
         return get_classifier(name)
     except KeyError as exc:

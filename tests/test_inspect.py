@@ -109,8 +109,8 @@ def test_migration_adds_link_columns_to_an_old_database(tmp_path: Path) -> None:
         apply(conn)
         conn.execute(text("ALTER TABLE links DROP COLUMN context"))
         conn.execute(text("ALTER TABLE links DROP COLUMN footnote"))
-        conn.execute(text("DELETE FROM schema_migrations WHERE name = '0004_issue3_link_context'"))
+        conn.execute(text("DELETE FROM schema_migrations WHERE name = '0005_issue3_link_context'"))
     with engine.begin() as conn:
-        assert apply(conn) == ["0004_issue3_link_context"]
+        assert apply(conn) == ["0005_issue3_link_context"]
         cols = {c["name"] for c in inspect(conn).get_columns("links")}
     assert {"context", "footnote"} <= cols

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from miner import __version__
-from miner.errors import MinerError
+from miner.errors import MinerError, UsageError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -41,6 +41,12 @@ class Ctx:
 
             self._engine = make_engine(self.db)
         return self._engine
+
+    def close(self) -> None:
+        """Close the database connections (PostgreSQL servers see a clean disconnect)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
 
 class MinerGroup(click.Group):
@@ -91,6 +97,7 @@ def cli(ctx: click.Context, db: str, data_dir: str, quiet: bool, verbose: int) -
         level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
     ctx.obj = Ctx(db, data_dir, quiet, verbose)
+    ctx.call_on_close(ctx.obj.close)
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
@@ -120,6 +127,48 @@ def workers_option(fn: Callable[..., Any]) -> Callable[..., Any]:
         show_default="all cores",
         help="Worker processes.",
     )(fn)
+
+
+def scale_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--workers, --executor, --scheduler, --doc-timeout: where and how a stage's work runs."""
+    for opt in reversed(
+        [
+            click.option(
+                "--executor",
+                type=click.Choice(["process", "inline", "dask"]),
+                default="process",
+                show_default=True,
+                help="process: isolated worker processes; inline: no isolation; dask: a cluster.",
+            ),
+            click.option(
+                "--scheduler",
+                envvar="MINER_DASK_SCHEDULER",
+                help="Dask scheduler address for --executor dask, e.g. tcp://10.0.0.5:8786.",
+            ),
+            click.option(
+                "--doc-timeout",
+                type=click.FloatRange(0, min_open=True),
+                default=300.0,
+                show_default=True,
+                help="Seconds per document before its worker is killed (recorded as timeout).",
+            ),
+        ]
+    ):
+        fn = opt(fn)
+    return workers_option(fn)
+
+
+def make_scale(workers: int, executor: str, scheduler: str | None, doc_timeout: float) -> Any:
+    """The pipeline's ScaleOptions from the scale_options values."""
+    from miner.pipeline import ScaleOptions
+
+    if executor == "dask" and not scheduler:
+        raise UsageError(
+            "--executor dask needs --scheduler tcp://HOST:PORT (or MINER_DASK_SCHEDULER)"
+        )
+    return ScaleOptions(
+        executor=executor, workers=workers, doc_timeout=doc_timeout, scheduler=scheduler
+    )
 
 
 def progress(ctx: Ctx, length: int, label: str) -> Any:

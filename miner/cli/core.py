@@ -11,7 +11,18 @@ import click
 
 from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER
 from miner import pipeline
-from miner.cli import Ctx, cli, note, output_options, pass_ctx, progress, render, workers_option
+from miner.cli import (
+    Ctx,
+    cli,
+    make_scale,
+    note,
+    output_options,
+    pass_ctx,
+    progress,
+    render,
+    scale_options,
+    workers_option,
+)
 from miner.tally import failures, status_counts, tally
 
 CLASSIFIER_CHOICE = click.Choice(sorted(CLASSIFIERS))
@@ -34,7 +45,7 @@ def ingest(ctx: Ctx, paths: tuple[str, ...], venue: str | None, year: int | None
 
 
 @cli.command()
-@workers_option
+@scale_options
 @click.option(
     "--max-pages",
     type=click.IntRange(1),
@@ -53,14 +64,24 @@ def ingest(ctx: Ctx, paths: tuple[str, ...], venue: str | None, year: int | None
 @click.option("--limit", type=click.IntRange(1), help="At most N papers.")
 @pass_ctx
 def extract(
-    ctx: Ctx, workers: int, max_pages: int, time_budget: float, force: bool, limit: int | None
+    ctx: Ctx,
+    workers: int,
+    executor: str,
+    scheduler: str | None,
+    doc_timeout: float,
+    max_pages: int,
+    time_budget: float,
+    force: bool,
+    limit: int | None,
 ) -> None:
     """Extract text, sections and links from every pending PDF.
 
     \b
-    Example:
+    Examples:
       miner extract --workers 2
+      miner extract --executor dask --scheduler tcp://10.0.0.5:8786
     """
+    scale = make_scale(workers, executor, scheduler, doc_timeout)
     pending = pipeline.count_pending(ctx.engine) if not force else 0
     with progress(ctx, min(pending, limit or pending), "extract") as bar:
         report = pipeline.run_extract(
@@ -71,6 +92,7 @@ def extract(
             force=force,
             limit=limit,
             progress=bar.update,
+            scale=scale,
         )
     note(ctx, f"extract: {report.summary()}")
 
@@ -80,17 +102,31 @@ def extract(
 @click.option("--all", "all_", is_flag=True, help="Run every registered classifier.")
 @click.option("--force", is_flag=True, help="Re-classify papers already done with this version.")
 @click.option("--limit", type=click.IntRange(1), help="At most N papers.")
+@scale_options
 @pass_ctx
-def classify(ctx: Ctx, classifier: str, all_: bool, force: bool, limit: int | None) -> None:
+def classify(
+    ctx: Ctx,
+    classifier: str,
+    all_: bool,
+    force: bool,
+    limit: int | None,
+    workers: int,
+    executor: str,
+    scheduler: str | None,
+    doc_timeout: float,
+) -> None:
     """Label each extracted paper uses / mentions / absent per framework, with evidence.
 
     \b
     Examples:
       miner classify
-      miner classify --classifier keyword-baseline
+      miner classify --classifier keyword-baseline --workers 2
     """
+    scale = make_scale(workers, executor, scheduler, doc_timeout)
     for name in sorted(CLASSIFIERS) if all_ else [classifier]:
-        report = pipeline.run_classify(ctx.engine, classifier=name, force=force, limit=limit)
+        report = pipeline.run_classify(
+            ctx.engine, classifier=name, force=force, limit=limit, scale=scale
+        )
         note(ctx, f"classify {name}: {report.summary()}")
 
 

@@ -12,6 +12,7 @@ from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER
 from classifiers.labels import FRAMEWORKS
 from miner.cli import Ctx, cli, note, output_options, pass_ctx, render
 from miner.errors import UsageError
+from miner.repos.signals import SIGNALS, signal_classifier
 from miner.tally import NONE, UNDETERMINED, TallyRow, papers_listing, tally, tally_warnings
 
 CLASSIFIER_OPTION = click.option(
@@ -107,6 +108,13 @@ def echo_tally(ctx: Ctx, rows: list[TallyRow], fmt: str, mentions: bool, baselin
     is_flag=True,
     help="Add the keyword-baseline (2019 substring method) counts side by side.",
 )
+@click.option(
+    "--signals",
+    type=click.Choice(SIGNALS),
+    default="text",
+    show_default=True,
+    help="text: the --classifier's verdicts; repo / combined: written by `miner repos`.",
+)
 @output_options
 @pass_ctx
 def tally_cmd(
@@ -116,6 +124,7 @@ def tally_cmd(
     framework: str | None,
     by: str,
     classifier: str,
+    signals: str,
     include_mentions: bool,
     baseline: bool,
     fmt: str,
@@ -131,10 +140,11 @@ def tally_cmd(
       miner tally
       miner tally --venue NeurIPS --year 2019 --csv
       miner tally --by venue --framework pytorch --baseline --include-mentions
+      miner tally --signals combined
     """
     rows = tally(
         ctx.engine,
-        classifier=classifier,
+        classifier=signal_classifier(signals, classifier),
         venue=venue,
         year=year,
         framework=framework,

@@ -1,0 +1,124 @@
+"""`miner repos`: frameworks of the code repositories papers link to, and the combined verdict."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from miner.cli import Ctx, cli, note, output_options, pass_ctx, progress, render
+from miner.errors import UsageError
+from miner.repos.backends import MODES, backend_chooser
+from miner.repos.github import API
+from miner.repos.report import repo_listing, verdict_listing
+from miner.repos.stage import count_pending, run_repos
+
+VERDICT_COLUMNS = [
+    "paper_id",
+    "file",
+    "framework",
+    "text",
+    "repo",
+    "combined",
+    "decided_by",
+    "agree",
+]
+COLUMNS = ["paper_id", "file", "role", "reason", "commit", "status", "frameworks", "url"]
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(1), help="At most N repositories this run.")
+@click.option(
+    "--token-env",
+    default="GITHUB_TOKEN",
+    show_default=True,
+    help="Environment variable holding a GitHub token (optional; raises the rate limit).",
+)
+@click.option("--base-url", default=API, show_default=True, help="GitHub API base URL.")
+@click.option(
+    "--backend",
+    type=click.Choice(MODES),
+    default="auto",
+    show_default=True,
+    help="auto: GitHub API for github.com when a token is set (or --base-url is given), "
+    "shallow git clone otherwise and for other hosts.",
+)
+@click.option(
+    "--max-files",
+    type=click.IntRange(1),
+    default=40,
+    show_default=True,
+    help="Files read per repository through the API.",
+)
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(0),
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for a rate-limit reset before stopping the run.",
+)
+@click.option(
+    "--force", is_flag=True, help="Re-check repositories done (unchanged commits stay cached)."
+)
+@click.option("--show", is_flag=True, help="Only list the stored evidence (no network).")
+@click.option(
+    "--verdicts",
+    is_flag=True,
+    help="Only list combined verdicts: text label, repo label, which decided (no network).",
+)
+@output_options
+@pass_ctx
+def repos(
+    ctx: Ctx,
+    limit: int | None,
+    token_env: str,
+    base_url: str,
+    backend: str,
+    max_files: int,
+    max_wait: float,
+    force: bool,
+    show: bool,
+    verdicts: bool,
+    fmt: str,
+) -> None:
+    """Detect frameworks from each paper's linked code, then write `combined` predictions.
+
+    `--show` prints one row per paper and code link: role (own / third_party), whether the repository
+    decides the paper's framework and why not (fork, reimplementation, not_found...), and the
+    frameworks with their import (i), dependency (d) and prototxt/Lua (o) file counts.
+    Only a paper's own code link may decide its framework; forks and READMEs that call the
+    repository a reimplementation or mirror do not. Third-party links are analysed and recorded.
+
+    \b
+    Examples:
+      miner repos --limit 50
+      GITHUB_TOKEN=... miner repos --token-env GITHUB_TOKEN
+      miner repos --backend git
+      miner repos --show --json
+      miner repos --verdicts
+    """
+    if verdicts:
+        render(verdict_listing(ctx.engine), fmt, VERDICT_COLUMNS)
+        return
+    if show:
+        rows = repo_listing(ctx.engine)
+        render(rows, fmt, None if fmt == "json" else COLUMNS)
+        return
+    if not token_env.isidentifier():
+        raise UsageError(f"--token-env takes a variable name, not {token_env!r}")
+    token = os.environ.get(token_env) or None
+    if backend == "auto" and token is None and base_url == API:
+        note(ctx, f"repos: ${token_env} is not set; reading github.com by shallow git clone")
+    choose = backend_chooser(
+        Path(ctx.data_dir) / "repos",
+        mode=backend,
+        base_url=base_url,
+        token=token,
+        max_files=max_files,
+        max_wait=max_wait,
+    )
+    pending = count_pending(ctx.engine, force)
+    with progress(ctx, min(pending, limit or pending), "repos") as bar:
+        report = run_repos(ctx.engine, choose, limit=limit, force=force, progress=bar.update)
+    note(ctx, f"repos: {report.summary()}  (list them: miner repos --show)")

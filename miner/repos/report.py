@@ -1,0 +1,93 @@
+"""Read-only listing of the repository evidence per paper (DB reads only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from db.schema import Paper, PaperRepo, RepoAnalysisRow, SignalVerdict
+from miner.repos.detect import DETECTOR_VERSION
+
+
+def describe(frameworks: list[dict[str, Any]]) -> str:
+    """`pytorch primary 3i+1d; tensorflow declared 1d`: label, import/dependency/other files."""
+    parts = []
+    for f in frameworks:
+        counts = "+".join(
+            f"{f[key]}{tag}"
+            for key, tag in (("import_files", "i"), ("dependency_files", "d"), ("other_files", "o"))
+            if f.get(key)
+        )
+        parts.append(f"{f['framework']} {f['label']} {counts}")
+    return "; ".join(parts)
+
+
+def repo_listing(engine: Engine, *, paper_id: int | None = None) -> list[dict[str, Any]]:
+    """One row per paper and code link: role, whether it decides and why, the repo's frameworks."""
+    with Session(engine) as session:
+        q = (
+            select(PaperRepo, RepoAnalysisRow, Paper.file_name, Paper.title)
+            .join(Paper, Paper.id == PaperRepo.paper_id)
+            .outerjoin(RepoAnalysisRow, RepoAnalysisRow.id == PaperRepo.analysis_id)
+            .where(PaperRepo.detector_version == DETECTOR_VERSION)
+            .order_by(PaperRepo.paper_id, PaperRepo.role, PaperRepo.url)
+        )
+        if paper_id is not None:
+            q = q.where(PaperRepo.paper_id == paper_id)
+        rows = session.execute(q).all()
+    out = []
+    for link, analysis, file_name, title in rows:
+        out.append(
+            {
+                "paper_id": link.paper_id,
+                "file": file_name or title,
+                "url": link.url,
+                "role": link.role,
+                "decides": link.decides,
+                "reason": link.reason,
+                "commit": analysis.commit[:12] if analysis else None,
+                "status": analysis.status if analysis else "pending",
+                "primary": analysis.primary.split(";") if analysis and analysis.primary else [],
+                "frameworks": describe(analysis.frameworks) if analysis else "",
+                "languages": analysis.languages if analysis else {},
+                "fork": analysis.fork if analysis else None,
+                "reimplementation": analysis.reimplementation if analysis else "",
+                "truncated": analysis.truncated if analysis else None,
+                "error": analysis.error if analysis else None,
+                "detail": analysis.frameworks if analysis else [],
+            }
+        )
+    return out
+
+
+def verdict_listing(engine: Engine) -> list[dict[str, Any]]:
+    """Combined verdicts where either signal sees use: text label, repo label, who decided."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(SignalVerdict, Paper.file_name)
+            .join(Paper, Paper.id == SignalVerdict.paper_id)
+            .where(
+                SignalVerdict.classifier_version.endswith(f"+repo{DETECTOR_VERSION}"),
+                (SignalVerdict.text_label == "uses")
+                | (SignalVerdict.repo_label == "uses")
+                | (SignalVerdict.label == "uses"),
+            )
+            .order_by(SignalVerdict.paper_id, SignalVerdict.framework)
+        ).all()
+    return [
+        {
+            "paper_id": v.paper_id,
+            "file": file_name,
+            "framework": v.framework,
+            "text": v.text_label,
+            "repo": v.repo_label or "-",
+            "combined": v.label,
+            "decided_by": v.decided_by,
+            "agree": v.agree,
+            "repo_urls": v.repo_urls,
+            "version": v.classifier_version,
+        }
+        for v, file_name in rows
+    ]

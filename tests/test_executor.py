@@ -1,0 +1,112 @@
+"""The executor seam: isolated workers with per-document timeouts, crashes recorded, jobs fed lazily (#7)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import MakePdf, Miner
+
+from miner.errors import UsageError
+from miner.executor import iter_outcomes
+from miner.testing import misbehave as flaky
+
+
+def by_job(outcomes: Iterator) -> dict:
+    return {o.job: (o.status, o.result, o.error) for o in outcomes}
+
+
+def test_process_pool_returns_every_result() -> None:
+    jobs = [("ok", n) for n in range(7)]
+    got = by_job(iter_outcomes(flaky, jobs, workers=2, timeout=30))
+    assert got == {("ok", n): ("ok", n * n, None) for n in range(7)}
+
+
+def test_hang_and_crashes_are_recorded_and_the_run_goes_on() -> None:
+    jobs = [
+        ("ok", 2),
+        ("hang", 0),
+        ("exit", 3),
+        ("segv", 0),
+        ("raise", 5),
+        ("ok", 4),
+        ("ok", 5),
+    ]
+    got = by_job(iter_outcomes(flaky, jobs, workers=2, timeout=1.5))
+    assert len(got) == len(jobs)
+    assert got[("ok", 2)] == ("ok", 4, None)
+    assert got[("ok", 4)] == ("ok", 16, None) and got[("ok", 5)] == ("ok", 25, None)
+    status, _, error = got[("hang", 0)]
+    assert status == "timeout" and "1.5 s" in error
+    assert got[("exit", 3)][0] == "failed" and "exit code 3" in got[("exit", 3)][2]
+    assert got[("segv", 0)][0] == "failed" and "SIGSEGV" in got[("segv", 0)][2]
+    assert got[("raise", 5)] == ("failed", None, "ValueError: bad job 5")
+
+
+def test_a_raising_job_keeps_its_worker_and_a_dead_one_is_replaced() -> None:
+    pids = [o.result for o in iter_outcomes(flaky, [("pid", 0)] * 3, workers=1, timeout=30)]
+    assert len(set(pids)) == 1
+    outcomes = list(
+        iter_outcomes(flaky, [("pid", 0), ("exit", 1), ("pid", 0)], workers=1, timeout=30)
+    )
+    before, died, after = outcomes
+    assert died.status == "failed" and before.result != after.result
+
+
+def test_jobs_are_pulled_lazily() -> None:
+    pulled = []
+
+    def jobs() -> Iterator[tuple[str, int]]:
+        for n in range(100):
+            pulled.append(n)
+            yield ("ok", n)
+
+    outcomes = iter_outcomes(flaky, jobs(), workers=2, timeout=30)
+    first = next(outcomes)
+    assert first.status == "ok"
+    assert len(pulled) <= 3  # one job per worker, not the whole list
+    outcomes.close()
+
+
+def test_inline_executor_records_exceptions() -> None:
+    got = by_job(iter_outcomes(flaky, [("ok", 3), ("raise", 1)], executor="inline"))
+    assert got == {
+        ("ok", 3): ("ok", 9, None),
+        ("raise", 1): ("failed", None, "ValueError: bad job 1"),
+    }
+
+
+def test_unknown_executor_and_dask_without_scheduler_are_usage_errors() -> None:
+    with pytest.raises(UsageError, match="unknown executor"):
+        list(iter_outcomes(flaky, [("ok", 1)], executor="threads"))
+    with pytest.raises(UsageError, match="--scheduler"):
+        list(iter_outcomes(flaky, [("ok", 1)], executor="dask"))
+
+
+def test_a_hanging_read_is_recorded_as_timeout(
+    miner: Miner, tmp_path: Path, make_pdf: MakePdf
+) -> None:
+    """A PDF whose read never returns (a FIFO with no writer) times out; the others are done."""
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    for name in ("a.pdf", "b.pdf", "stuck.pdf"):
+        (folder / name).write_bytes(
+            make_pdf(pages=[f"Paper {name}. " + "We use PyTorch for all experiments. " * 5])
+        )
+    miner("ingest", str(folder), "--venue", "T", "--year", "2020")
+    (folder / "stuck.pdf").unlink()
+    os.mkfifo(folder / "stuck.pdf")
+    result = miner("extract", "--workers", "2", "--doc-timeout", "1")
+    assert "timeout 1" in result.stderr and "ok 2" in result.stderr
+    papers = {p["file"]: p for p in miner.lines("papers", "--json")}
+    assert {f: p["status"] for f, p in papers.items()} == {
+        "a.pdf": "ok",
+        "b.pdf": "ok",
+        "stuck.pdf": "timeout",
+    }
+    failures = miner.json("status")["failures"]
+    assert [f["status"] for f in failures] == ["timeout"] and "1 s" in failures[0]["error"]
+    # the timed-out paper is done for this version: a second run has nothing to do
+    assert "nothing to do" in miner("extract", "--workers", "2", "--doc-timeout", "1").stderr

@@ -1,0 +1,124 @@
+"""The trained model: a round trip on a small synthetic gold set, cross-validation, the card, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import MakePdf, Miner
+
+from classifiers.model import (
+    ModelFrameworkClassifier,
+    cross_validate,
+    load_model,
+    predict_with,
+    save_model,
+    train,
+)
+from miner.gold import GoldPaper
+from miner.records import Block, ExtractedDoc
+
+USE = "We implemented our model in {fw} and trained it on one GPU."
+MENTION = "Unlike {fw}, dynamic graphs make debugging easy [4]."
+NAMES = {"pytorch": "PyTorch", "tensorflow": "TensorFlow", "jax": "JAX", "mxnet": "MXNet"}
+
+
+def synthetic() -> tuple[dict[str, ExtractedDoc], list[GoldPaper]]:
+    docs: dict[str, ExtractedDoc] = {}
+    gold: list[GoldPaper] = []
+    fws = list(NAMES)
+    for i in range(16):
+        used, named = fws[i % 4], fws[(i + 1) % 4]
+        blocks = (
+            Block(1, "front", f"Study number {i} of dynamic graph methods"),
+            Block(2, "body", USE.format(fw=NAMES[used])),
+            Block(3, "body", MENTION.format(fw=NAMES[named])),
+            Block(9, "references", f"[4] Someone. {NAMES[named]}: a library. 2019."),
+        )
+        docs[f"p{i}"] = ExtractedDoc(status="ok", page_count=9, blocks=blocks)
+        gold.append(GoldPaper(f"p{i}", "", frozenset({used}), frozenset({named}), "", frozenset()))
+    return docs, gold
+
+
+def test_train_save_load_round_trip(tmp_path: Path) -> None:
+    docs, gold = synthetic()
+    model = train(docs, gold, gold_sha256="abc", gold_name="g.csv", metrics={"cv_micro_f1": 1.0})
+    card_path = save_model(model, tmp_path / "m.joblib")
+    card = json.loads(card_path.read_text())
+    assert card["training_data"] == {
+        "file": "g.csv",
+        "sha256": "abc",
+        "papers": 16,
+        "pairs": 32,
+        "positives": 16,
+    }
+    assert card["model_version"] and card["metrics"]["cv_micro_f1"] == 1.0 and card["model_id"]
+    loaded = load_model(tmp_path / "m.joblib")
+    clf = ModelFrameworkClassifier(tmp_path / "m.joblib")
+    assert clf.VERSION.endswith(card["model_id"])
+    for slug, doc in docs.items():
+        want = next(g for g in gold if g.slug == slug)
+        got = {p.framework: p.label for p in clf.predict_doc(doc) if p.label != "absent"}
+        assert got == {
+            **dict.fromkeys(want.uses, "uses"),
+            **dict.fromkeys(want.mentions_only, "mentions"),
+        }
+        # the folded linear scorer and the pipeline agree
+        same = predict_with(loaded.pipeline, doc)
+        assert [p.label for p in same] == [p.label for p in clf.predict_doc(doc)]
+    pred = next(p for p in clf.predict_doc(docs["p0"]) if p.label == "uses")
+    assert 0.5 <= pred.confidence <= 1 and pred.evidence[0].rule.startswith("model:p_uses=")
+
+
+def test_cross_validation_predicts_every_paper_held_out() -> None:
+    docs, gold = synthetic()
+    preds = cross_validate(docs, gold, folds=4)
+    assert set(preds) == set(docs)
+    assert all(len(p) == 14 for p in preds.values())
+
+
+def test_one_class_gold_cannot_train() -> None:
+    docs, gold = synthetic()
+    only = [GoldPaper(g.slug, "", frozenset(), frozenset(), "", frozenset()) for g in gold]
+    with pytest.raises(ValueError, match="training needs"):
+        train(docs, only)
+
+
+def test_without_a_model_file_the_rules_decide(tmp_path: Path) -> None:
+    clf = ModelFrameworkClassifier(tmp_path / "missing.joblib")
+    assert clf.model is None and "rules" in clf.VERSION
+    doc = ExtractedDoc("ok", page_count=1, blocks=(Block(1, "body", USE.format(fw="JAX")),))
+    assert {p.framework for p in clf.predict_doc(doc) if p.label == "uses"} == {"jax"}
+
+
+def test_cli_train_then_evaluate_cross_validates(
+    miner: Miner, make_pdf: MakePdf, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs, gold = synthetic()
+    pdfs = tmp_path / "pdfs"
+    pdfs.mkdir()
+    lines = ["slug,sha256,uses,mentions_only,official_code,code_links"]
+    for g in gold[:8]:
+        (pdfs / f"{g.slug}.pdf").write_bytes(
+            make_pdf(["\n\n".join(b.text for b in docs[g.slug].blocks)])
+        )
+        lines.append(f"{g.slug},,{';'.join(g.uses)},{';'.join(g.mentions_only)},,")
+    gold_csv = tmp_path / "gold.csv"
+    gold_csv.write_text("\n".join(lines) + "\n")
+    miner("ingest", str(pdfs))
+    miner("extract", "--workers", "1")
+    out = tmp_path / "model" / "m.joblib"
+    result = miner("train", "--gold", str(gold_csv), "--out", str(out))
+    assert (
+        "train: 8 papers" in result.stderr
+        and "5-fold grouped by paper" in result.stderr
+        and out.is_file()
+    )
+    assert json.loads(out.with_suffix(".json").read_text())["training_data"]["papers"] == 8
+    monkeypatch.setenv("MINER_MODEL", str(out))
+    report = json.loads(
+        miner("evaluate", "--gold", str(gold_csv), "--classifier", "model", "--json").stdout
+    )
+    assert report["classifier"]["method"].startswith("5-fold CV")
+    assert report["classifier"]["micro_f1"] == 1.0
