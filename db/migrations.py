@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, inspect, select
+from sqlalchemy import Connection, insert, inspect, select, text
 
 from db.schema import Base, Migration
 from miner.errors import SchemaError
@@ -13,6 +13,18 @@ from miner.errors import SchemaError
 
 def _initial(conn: Connection) -> None:
     Base.metadata.create_all(conn)
+
+
+def _add_columns(table: str, columns: dict[str, str]) -> Callable[[Connection], None]:
+    """A step adding columns (name -> SQL type and default) that skips existing ones."""
+
+    def step(conn: Connection) -> None:
+        have = {c["name"] for c in inspect(conn).get_columns(table)}
+        for name, ddl in columns.items():
+            if name not in have:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
+
+    return step
 
 
 def _raw_payloads_and_crawl_state(conn: Connection) -> None:
@@ -32,9 +44,16 @@ def _leases(conn: Connection) -> None:
 # Append only: a migration's name is its identity; never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
-    ("0003_issue5_raw_payloads", _raw_payloads_and_crawl_state),
-    ("0004_issue9_repos", _issue9_repos),
-    ("0008_issue8_leases", _leases),
+    ("0002_issue5_raw_payloads", _raw_payloads_and_crawl_state),
+    ("0003_issue9_repos", _issue9_repos),
+    (
+        "0004_issue3_link_context",
+        _add_columns(
+            "links",
+            {"context": "TEXT NOT NULL DEFAULT ''", "footnote": "BOOLEAN NOT NULL DEFAULT FALSE"},
+        ),
+    ),
+    ("0005_issue8_leases", _leases),
 ]
 
 

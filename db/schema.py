@@ -101,6 +101,10 @@ class CodeLink(Base):
     section: Mapped[str] = mapped_column(String(32))
     origin: Mapped[str] = mapped_column(String(16))
     raw: Mapped[str] = mapped_column(Text, default="")
+    context: Mapped[str] = mapped_column(Text, default="")
+    """The passage around the URL (issue 3)."""
+    footnote: Mapped[bool] = mapped_column(default=False)
+    """Found in a footnote (issue 3)."""
 
 
 class Prediction(Base):

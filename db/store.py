@@ -93,7 +93,7 @@ def upsert_pdf(session: Session, sha256: str, size: int, path: str | None) -> No
 
 def encode_blocks(blocks: Sequence[Block]) -> bytes:
     """Blocks as zlib-compressed JSON."""
-    payload = [[b.page, b.section, b.text] for b in blocks]
+    payload = [[b.page, b.section, b.text, *([1] if b.footnote else [])] for b in blocks]
     return zlib.compress(json.dumps(payload, ensure_ascii=False).encode(), 6)
 
 
@@ -101,7 +101,9 @@ def decode_blocks(data: bytes | None) -> tuple[Block, ...]:
     """Inverse of encode_blocks."""
     if not data:
         return ()
-    return tuple(Block(p, s, t) for p, s, t in json.loads(zlib.decompress(data)))
+    return tuple(
+        Block(row[0], row[1], row[2], bool(row[3:])) for row in json.loads(zlib.decompress(data))
+    )
 
 
 def save_extraction(
@@ -146,6 +148,8 @@ def link_row(paper_id: int, version: str, link: Link) -> CodeLink:
         section=link.section,
         origin=link.origin,
         raw=link.raw,
+        context=link.context,
+        footnote=link.footnote,
     )
 
 
@@ -166,6 +170,8 @@ def load_doc(extraction: Extraction, links: Sequence[CodeLink] = ()) -> Extracte
                 own=lk.own,
                 section=lk.section,
                 raw=lk.raw,
+                context=lk.context,
+                footnote=lk.footnote,
             )
             for lk in links
         ),

@@ -40,6 +40,8 @@ class Block:
     page: int
     section: str
     text: str
+    footnote: bool = False
+    """The block is a footnote (small type at the foot of its page)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,7 @@ class Link:
     url: str
     """Normalized URL (`https://github.com/owner/repo` for code hosts)."""
     kind: str
-    """code | project | dataset | paper | framework | other"""
+    """code | model | project | dataset | paper | framework | other"""
     host: str
     page: int
     origin: str
@@ -58,6 +60,11 @@ class Link:
     """The paper presents it as its own release."""
     section: str = "body"
     raw: str = ""
+    """The URL as written (or the annotation's URI)."""
+    context: str = ""
+    """The sentence or passage around the URL."""
+    footnote: bool = False
+    """Found in a footnote."""
 
 
 @dataclass(frozen=True, slots=True)

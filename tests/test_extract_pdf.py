@@ -48,3 +48,33 @@ def test_image_only_pages_are_no_text(make_pdf: MakePdf) -> None:
 def test_page_cap_is_recorded(make_pdf: MakePdf) -> None:
     doc = extract_pdf(make_pdf(pages=[f"Page {i} " + "text " * 40 for i in range(5)]), max_pages=2)
     assert doc.status == "ok" and doc.truncated and "2 of 5" in (doc.error or "")
+
+
+def test_time_budget_is_recorded(make_pdf: MakePdf) -> None:
+    doc = extract_pdf(make_pdf(pages=["text " * 60] * 4), time_budget=0.0)
+    assert doc.truncated and "1 of 4 pages (time budget" in (doc.error or "")
+
+
+def test_html_saved_as_pdf_is_named(make_pdf: MakePdf) -> None:
+    doc = extract_pdf(b"<!DOCTYPE html><html><body>Just a moment...</body></html>")
+    assert doc.status == "not_pdf" and "HTML" in (doc.error or "")
+
+
+def test_encrypted_keeps_page_count(make_pdf: MakePdf) -> None:
+    doc = extract_pdf(make_pdf(pages=["a", "b"], encrypt=True))
+    assert doc.status == "encrypted" and doc.page_count == 2
+
+
+def test_blocks_know_page_and_section(make_pdf: MakePdf) -> None:
+    doc = extract_pdf(
+        make_pdf(
+            pages=[
+                "Title\n\nAbstract\nText.",
+                "Body.\n\nAcknowledgements\nThanks.\n\nReferences\n[1] A. B. Title. 2020.",
+                "Appendix A: More\nDetails.",
+            ]
+        )
+    )
+    got = [(b.page, b.section) for b in doc.blocks]
+    assert got[0] == (1, "front") and (2, "acknowledgements") in got
+    assert (2, "references") in got and got[-1] == (3, "appendix")

@@ -1,3 +1,3 @@
 """PDF -> text blocks, sections and links (pure: bytes in, records out)."""
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"

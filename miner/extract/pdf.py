@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 
 import pymupdf
 
-from miner.extract.links import find_urls, normalize_url
+from miner.extract.layout import RawBlock, body_size, mark_footnotes, page_blocks, reading_order
+from miner.extract.own import Annotation, collect_links
 from miner.extract.sections import assign_sections
-from miner.records import Block, ExtractedDoc, Link
+from miner.extract.text import dehyphenate, join_lines
+from miner.records import Block, ExtractedDoc
 
 logger = logging.getLogger(__name__)
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 
 MIN_CHARS_PER_PAGE = 50
+MAX_PAGES = 300
+TIME_BUDGET = 120.0
 
-
-def dehyphenate(text: str) -> str:
-    """Join a block's lines into running text, re-joining words hyphenated at a line end."""
-    text = re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text)
-    text = re.sub(r"(?<=[/_.])\n(?=\S)", "", text)
-    return re.sub(r"[ \t]*\n[ \t]*", " ", text).strip()
+__all__ = ["MAX_PAGES", "TIME_BUDGET", "check_magic", "dehyphenate", "extract_pdf"]
 
 
 def check_magic(data: bytes) -> ExtractedDoc | None:
@@ -31,15 +29,20 @@ def check_magic(data: bytes) -> ExtractedDoc | None:
     if not data:
         return ExtractedDoc(status="empty", error="file is empty (0 bytes)")
     if b"%PDF" not in data[:1024]:
-        return ExtractedDoc(status="not_pdf", error="no %PDF header: not a PDF file")
+        html = data[:512].lstrip().lower().startswith((b"<!doctype", b"<html"))
+        kind = " (looks like an HTML page)" if html else ""
+        return ExtractedDoc(status="not_pdf", error=f"no %PDF header: not a PDF file{kind}")
     return None
 
 
-def extract_pdf(data: bytes, *, max_pages: int = 300, time_budget: float = 120.0) -> ExtractedDoc:
+def extract_pdf(
+    data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float = TIME_BUDGET
+) -> ExtractedDoc:
     """Extract blocks (text in reading order, with page and section) and links from a PDF.
 
     Never raises for bad input: corrupt, encrypted, empty, image-only and non-PDF bytes come
-    back as an ExtractedDoc with the matching status and a message.
+    back as an ExtractedDoc with the matching status and a message. Reading stops at
+    `max_pages` pages or after `time_budget` seconds; the doc then says so (`truncated`).
     """
     bad = check_magic(data)
     if bad is not None:
@@ -50,61 +53,77 @@ def extract_pdf(data: bytes, *, max_pages: int = 300, time_budget: float = 120.0
         return ExtractedDoc(status="corrupt", error=f"cannot open PDF: {exc}")
     with doc:
         if doc.needs_pass and not doc.authenticate(""):
-            return ExtractedDoc(status="encrypted", error="PDF is password-protected")
+            return ExtractedDoc(
+                status="encrypted",
+                error="PDF is password-protected (no empty user password)",
+                page_count=doc.page_count,
+            )
+        if doc.page_count == 0:
+            return ExtractedDoc(status="corrupt", error="PDF has no pages (damaged?)")
         try:
             return _read(doc, max_pages=max_pages, time_budget=time_budget)
         except (RuntimeError, ValueError) as exc:
-            return ExtractedDoc(status="corrupt", error=f"error while reading PDF: {exc}")
+            return ExtractedDoc(
+                status="corrupt",
+                error=f"error while reading PDF: {exc}",
+                page_count=doc.page_count,
+            )
 
 
 def _read(doc: pymupdf.Document, *, max_pages: int, time_budget: float) -> ExtractedDoc:
     started = time.monotonic()
-    raw: list[tuple[int, str]] = []
-    annots: list[tuple[int, str]] = []
+    raw: list[RawBlock] = []
+    annots: list[Annotation] = []
     page_count = doc.page_count
-    truncated = False
-    for index in range(page_count):
-        if index >= max_pages or time.monotonic() - started > time_budget:
-            truncated = True
-            break
+    heights: dict[int, float] = {}
+    done = 0
+    for index in range(min(page_count, max_pages)):
+        if index and time.monotonic() - started > time_budget:
+            break  # checked between pages: at least page 1 is always read
         page = doc.load_page(index)
-        for block in page.get_text("blocks", sort=True):
-            if block[6] == 0 and block[4].strip():
-                raw.append((index + 1, block[4]))
+        rect = page.rect
+        heights[index + 1] = rect.height
+        info = page.get_text("dict", flags=pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
+        raw.extend(reading_order(page_blocks(index + 1, info), rect.width))
         # Walk the link chain instead of page.get_links(), which also resolves every internal
         # destination (loading target pages): a third of extraction time on papers (#7).
         link = page.first_link
         while link:
             uri = link.uri
-            if uri and uri.lower().startswith(("http://", "https://", "www.")):
-                annots.append((index + 1, uri))
+            if uri:
+                r = link.rect
+                # The rect often grazes the next line: the anchor is the first line under it.
+                under = [ln.strip() for ln in page.get_textbox(r).splitlines() if ln.strip()]
+                anchor = under[0][:120] if under else ""
+                annots.append(Annotation(index + 1, uri, (r.x0, r.y0, r.x1, r.y1), anchor))
             link = link.next
-    sections = assign_sections(raw)
+        done += 1
+    body = body_size(raw)
+    ordered: list[RawBlock] = []
+    for page_no in sorted(heights):
+        on_page = [b for b in raw if b.page == page_no]
+        ordered.extend(mark_footnotes(on_page, heights[page_no], body))
+    sections = assign_sections([(b.page, b.text) for b in ordered])
+    sections = footnote_sections(ordered, sections)
     blocks = tuple(
-        Block(page=p, section=s, text=dehyphenate(t))
-        for (p, t), s in zip(raw, sections, strict=True)
+        Block(page=b.page, section=s, text=join_lines(b.lines), footnote=b.footnote)
+        for b, s in zip(ordered, sections, strict=True)
     )
-    links = collect_links(raw, sections, annots)
+    title = guess_title(ordered)
+    links = collect_links(ordered, sections, annots, title or "")
     chars = sum(len(b.text) for b in blocks)
-    meta_title = (doc.metadata or {}).get("title") or None
-    done = min(page_count, max_pages)
+    meta_title = title or (doc.metadata or {}).get("title") or None
+    truncated = done < page_count
+    status, note = "ok", None
     if chars < MIN_CHARS_PER_PAGE * max(done, 1):
-        return ExtractedDoc(
-            status="no_text",
-            error=f"no text layer: {chars} characters on {done} pages (scanned? OCR not done)",
-            page_count=page_count,
-            blocks=blocks,
-            links=links,
-            title=meta_title,
-            truncated=truncated,
-        )
-    note = None
+        status = "no_text"
+        note = f"no text layer: {chars} characters on {done} pages (scanned? OCR not done)"
     if truncated:
-        note = (
-            f"stopped after {len(set(p for p, _ in raw))} of {page_count} pages (page cap or time)"
-        )
+        why = "page cap" if done >= max_pages else f"time budget {time_budget:g}s"
+        stop = f"stopped after {done} of {page_count} pages ({why})"
+        note = f"{note}; {stop}" if note else stop
     return ExtractedDoc(
-        status="ok",
+        status=status,
         error=note,
         page_count=page_count,
         blocks=blocks,
@@ -114,31 +133,30 @@ def _read(doc: pymupdf.Document, *, max_pages: int, time_budget: float) -> Extra
     )
 
 
-def collect_links(
-    raw: list[tuple[int, str]], sections: list[str], annots: list[tuple[int, str]]
-) -> tuple[Link, ...]:
-    """Distinct normalized links from annotations first, then from the text."""
-    seen: dict[str, Link] = {}
-    for page, uri in annots:
-        if not uri.lower().startswith(("http://", "https://", "www.")):
-            continue
-        url, host, kind = normalize_url(uri)
-        seen.setdefault(
-            url.lower(),
-            Link(url=url, kind=kind, host=host, page=page, origin="annotation", raw=uri),
-        )
-    for (page, text), section in zip(raw, sections, strict=True):
-        for found in find_urls(text):
-            url, host, kind = normalize_url(found)
-            key = url.lower()
-            if key not in seen:
-                seen[key] = Link(
-                    url=url,
-                    kind=kind,
-                    host=host,
-                    page=page,
-                    origin="text",
-                    section=section,
-                    raw=found,
-                )
-    return tuple(seen.values())
+def footnote_sections(blocks: list[RawBlock], sections: list[str]) -> list[str]:
+    """A footnote belongs to the section its page starts in (not to a heading above it)."""
+    out = list(sections)
+    first: dict[int, str] = {}
+    for b, s in zip(blocks, sections, strict=True):
+        if not b.footnote:
+            first.setdefault(b.page, s)
+    for i, b in enumerate(blocks):
+        if b.footnote and b.page in first:
+            out[i] = first[b.page]
+    return out
+
+
+def guess_title(blocks: list[RawBlock]) -> str | None:
+    """The title: the largest type among the upper half of page 1's blocks."""
+    first = [b for b in blocks if b.page == 1 and not (b.footnote or b.rotated) and len(b.text) > 3]
+    if not first:
+        return None
+    size = max(b.size for b in first)
+    start = next(i for i, b in enumerate(first) if b.size == size)
+    lines: list[str] = []
+    for b in first[start:]:  # a title set over several blocks: take the run in that size
+        if b.size != size:
+            break
+        lines.extend(b.lines)
+    title = join_lines(lines).rstrip(" *∗†‡")  # footnote marks after the title
+    return title[:300] if len(title) >= 4 else None

@@ -1,52 +1,75 @@
-"""Label blocks with their section from heading cues (pure)."""
+"""Label blocks with their section (front, body, acknowledgements, references, appendix) (pure)."""
 
 from __future__ import annotations
 
 import re
 
-_NUM = r"(?:[A-Z]?\d{0,2}(?:\.\d+)*\.?\s+|[IVX]+\.\s+)?"
+_NUM = r"(?:(?:[A-Z]|\d{1,2})(?:\.\d+)*\.?\s+|[IVX]+\.?\s+|#+\s*)?"
 _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     (
         "references",
-        re.compile(rf"^{_NUM}(references|bibliography|literature cited|works cited)\s*$", re.I),
-    ),
-    ("acknowledgements", re.compile(rf"^{_NUM}acknowledge?ments?\s*$", re.I)),
-    (
-        "appendix",
         re.compile(
-            rf"^{_NUM}(appendix|appendices|supplementary material|supplemental material)\b.{{0,80}}$",
+            rf"^{_NUM}(references?|bibliography|literature cited|works cited|"
+            r"references and notes|cited literature)\s*:?$",
             re.I,
         ),
     ),
-    ("body", re.compile(rf"^{_NUM}introduction\s*$", re.I)),
+    ("acknowledgements", re.compile(rf"^{_NUM}acknowledge?ments?\s*[.:]?$", re.I)),
+    (
+        "appendix",
+        re.compile(
+            rf"^{_NUM}(appendix|appendices|supplementary materials?|supplemental materials?|"
+            r"supplementary information|online appendix)\b[^,]{0,80}$",
+            re.I,
+        ),
+    ),
+    (
+        "body",
+        re.compile(
+            rf"^{_NUM}(introduction|background|summary|overview|motivation|statement of need|"
+            r"related work|preliminaries|problem statement)\s*$",
+            re.I,
+        ),
+    ),
 ]
+# Run-in heading: "Acknowledgements. We thank ..." on the first line of a paragraph.
+_RUN_IN_ACK = re.compile(r"^\s*acknowledge?ments?\s*[.:\u2014-]\s+\S", re.I)
+# "A  Proofs", "B.2 Hyper-parameters": lettered headings of an appendix.
+_LETTER_HEADING = re.compile(r"^[A-H](?:\.\d+)*\.?\s+[A-Z][\w\- ]{2,60}$")
 
 
 def heading_section(text: str) -> str | None:
-    """The section a block starts if it is a heading, else None."""
+    """The section a block starts if its first line is a section heading, else None."""
     first = text.strip().split("\n", 1)[0].strip()
     if not first or len(first) > 90:
         return None
     for name, pattern in _HEADINGS:
         if pattern.match(first):
             return name
+    if _RUN_IN_ACK.match(first):
+        return "acknowledgements"
     return None
 
 
 def assign_sections(blocks: list[tuple[int, str]]) -> list[str]:
-    """Section per (page, text) block in reading order.
+    """Section of each (page, text) block, given in reading order.
 
-    Page 1 up to the Introduction heading is `front`; headings switch section afterwards.
-    A heading of `body` after references (e.g. a numbered appendix section) keeps `appendix`
-    semantics only when an appendix heading was seen.
+    Page 1 up to the Introduction (or a like heading) is `front`; headings switch
+    section afterwards. After the references, lettered headings ("A Proofs") open the appendix;
+    a body heading there (a numbered appendix section) does not bring the body back.
     """
     current = "front"
     out: list[str] = []
     for page, text in blocks:
+        first = text.strip().split("\n", 1)[0].strip()
         if current == "front" and page > 1:
             current = "body"
         found = heading_section(text)
-        if found is not None and not (found == "body" and current in ("references", "appendix")):
+        if found == "body" and current in ("references", "appendix"):
+            found = None
+        if found is None and current == "references" and _LETTER_HEADING.match(first):
+            found = "appendix"
+        if found is not None:
             current = found
         out.append(current)
     return out

@@ -1,0 +1,192 @@
+"""Page layout: PyMuPDF text dicts -> blocks in reading order, with footnotes marked (pure).
+
+Takes the `page.get_text("dict")` structure (plain dicts), never a file or the network.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from miner.extract.sections import heading_section
+from miner.extract.text import clean
+
+SUPERSCRIPT = 1
+BOLD = 16
+
+
+@dataclass(slots=True)
+class RawBlock:
+    """A text block of one page before sections are assigned."""
+
+    page: int
+    bbox: tuple[float, float, float, float]
+    lines: list[str]
+    size: float
+    """Dominant font size (character-weighted)."""
+    bold: bool = False
+    """The first line is set in bold."""
+    footnote: bool = False
+    rotated: bool = False
+    """Text not set horizontally (margin stamps such as arXiv's); read after the page."""
+    chars: int = field(default=0)
+    markers: list[tuple[str, str]] = field(default_factory=list)
+    """Footnote markers in the text: (marker, the text before it)."""
+
+    @property
+    def text(self) -> str:
+        """Lines joined by newlines (raw, not de-hyphenated)."""
+        return "\n".join(self.lines)
+
+
+def _is_marker(span: dict[str, Any], text: str, line_size: float, baseline: float) -> bool:
+    """A footnote marker: a short superscript, or a small raised digit/symbol (not a subscript)."""
+    short = text.strip()
+    if not short or len(short) > 3:
+        return False
+    if span.get("flags", 0) & SUPERSCRIPT:
+        return True
+    small = float(span.get("size", 0.0)) < 0.85 * line_size
+    raised = float(span.get("origin", (0.0, baseline))[1]) < baseline - 0.5
+    return small and raised and all(c.isdigit() or c in "*†‡§¶∗" for c in short)
+
+
+def _line_text(line: dict[str, Any]) -> tuple[str, Counter[float], bool, list[tuple[str, int]]]:
+    """Text of one line with footnote markers set apart by spaces, and where the markers are."""
+    spans = [s for s in line.get("spans", ()) if s.get("text")]
+    line_size = max((float(s.get("size", 0.0)) for s in spans), default=0.0)
+    main: dict[str, Any] = max(spans, key=lambda s: float(s.get("size", 0.0)), default={})
+    baseline = float(main.get("origin", (0.0, 0.0))[1])
+    text = ""
+    sizes: Counter[float] = Counter()
+    markers: list[tuple[str, int]] = []
+    bold = True
+    prev_sup = False
+    for span in spans:
+        t = clean(span["text"])
+        sup = _is_marker(span, t, line_size, baseline)
+        if sup and text[-1:].isalnum() or prev_sup and t[:1].isalnum():
+            t = " " + t
+        if sup:
+            markers.append((t.strip(), len(text)))
+        prev_sup = sup
+        text += t
+        if t.strip():
+            sizes[round(float(span.get("size", 0.0)) * 2) / 2] += len(t)
+            bold = bold and bool(span.get("flags", 0) & BOLD)
+    return text, sizes, bold and bool(text.strip()), markers
+
+
+def page_blocks(page_no: int, info: dict[str, Any]) -> list[RawBlock]:
+    """Text blocks of one page (from `get_text("dict")`), split at headings, unordered."""
+    out: list[RawBlock] = []
+    for block in info.get("blocks", ()):
+        if block.get("type", 0) != 0:
+            continue
+        current: RawBlock | None = None
+        sizes: Counter[float] = Counter()
+        for line in block.get("lines", ()):
+            text, line_sizes, bold, markers = _line_text(line)
+            if not text.strip():
+                continue
+            bbox = tuple(line.get("bbox", block["bbox"]))
+            rotated = abs(float(line.get("dir", (1.0, 0.0))[1])) > 0.5
+            # A heading inside a block starts a new block so that sections switch there.
+            if (
+                current is None
+                or rotated != current.rotated
+                or (heading_section(text) is not None and len(current.lines) > 0)
+            ):
+                if current is not None:
+                    _finish(current, sizes)
+                    out.append(current)
+                current = RawBlock(page_no, bbox, [], 0.0, bold=bold, rotated=rotated)  # type: ignore[arg-type]
+                sizes = Counter()
+            for marker, pos in markers:
+                if pos > 0:
+                    before = " ".join(current.lines[-3:] + [text[:pos]])
+                    current.markers.append((marker, before[-300:]))
+            current.lines.append(text)
+            sizes.update(line_sizes)
+            x0, y0, x1, y1 = current.bbox
+            current.bbox = (min(x0, bbox[0]), min(y0, bbox[1]), max(x1, bbox[2]), max(y1, bbox[3]))
+        if current is not None:
+            _finish(current, sizes)
+            out.append(current)
+    return out
+
+
+def _finish(block: RawBlock, sizes: Counter[float]) -> None:
+    block.size = sizes.most_common(1)[0][0] if sizes else 0.0
+    block.chars = sum(sizes.values())
+
+
+def reading_order(blocks: list[RawBlock], width: float) -> list[RawBlock]:
+    """Blocks in reading order: one column top to bottom, or two columns left then right.
+
+    Blocks spanning both columns (title, wide figures) cut the page into bands; within a band
+    the left column is read before the right one.
+    """
+    rotated = [b for b in blocks if b.rotated]
+    blocks = [b for b in blocks if not b.rotated]
+    mid = width / 2
+
+    def side(b: RawBlock) -> str:
+        x0, _, x1, _ = b.bbox
+        if x1 <= mid + width * 0.04:
+            return "L"
+        if x0 >= mid - width * 0.04:
+            return "R"
+        return "F"
+
+    sides = [side(b) for b in blocks]
+    right_chars = sum(b.chars for b, s in zip(blocks, sides, strict=True) if s == "R")
+    total = sum(b.chars for b in blocks) or 1
+    if right_chars < 0.15 * total:
+        return sorted(blocks, key=lambda b: (round(b.bbox[1]), b.bbox[0])) + rotated
+    ordered: list[RawBlock] = []
+    pending: list[tuple[str, RawBlock]] = []
+    for s, b in sorted(zip(sides, blocks, strict=True), key=lambda p: p[1].bbox[1]):
+        if s == "F":
+            ordered.extend(_columns(pending))
+            pending = []
+            ordered.append(b)
+        else:
+            pending.append((s, b))
+    ordered.extend(_columns(pending))
+    return ordered + rotated
+
+
+def _columns(pending: list[tuple[str, RawBlock]]) -> list[RawBlock]:
+    left = [b for s, b in pending if s == "L"]
+    right = [b for s, b in pending if s == "R"]
+    return sorted(left, key=lambda b: b.bbox[1]) + sorted(right, key=lambda b: b.bbox[1])
+
+
+def body_size(blocks: list[RawBlock]) -> float:
+    """The font size most text of the document is set in."""
+    sizes: Counter[float] = Counter()
+    for b in blocks:
+        sizes[b.size] += b.chars
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def mark_footnotes(blocks: list[RawBlock], height: float, body: float) -> list[RawBlock]:
+    """Flag footnotes (small type in the lower part of the page) and move them to the page end."""
+    main: list[RawBlock] = []
+    notes: list[RawBlock] = []
+    for b in blocks:
+        low = b.bbox[1] > height * 0.6
+        small = 0 < b.size <= body - 0.9
+        first = b.lines[0].lstrip()[:1] if b.lines else ""
+        marker = first.isdigit() or first in "*†‡§¶∗"
+        if not re.search(r"[A-Za-z]{2}", b.text):
+            marker = False  # margin line numbers, page numbers
+        if low and small and (marker or "http" in b.text or "github" in b.text.lower()):
+            b.footnote = True
+            notes.append(b)
+        else:
+            main.append(b)
+    return main + notes
