@@ -48,8 +48,9 @@ def test_rules_beat_the_floor_and_the_baseline(
     b = score_predictions("baseline", gold, {s: base.predict_doc(d) for s, d in docs.items()})
     assert r.micro_f1 >= MICRO_FLOOR and r.macro_f1 >= MACRO_FLOOR, r.wrong
     assert r.micro_f1 >= b.micro_f1 + BASELINE_GAP
-    # the 2019 method's published figure on this set is micro 0.73 / macro 0.76
-    assert 0.68 <= b.micro_f1 <= 0.78
+    # the 2019 method's figure on this set is micro 0.73 / macro 0.76 (gold README); extractor v2
+    # repairs ligatures ("tensorﬂow"), so the substring method finds more and scores ~0.79 here
+    assert 0.68 <= b.micro_f1 <= 0.82
 
 
 def test_model_cross_validated_beats_the_floor(
