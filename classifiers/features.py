@@ -206,6 +206,8 @@ def title_frameworks(doc: ExtractedDoc, compiled: Vocabulary) -> dict[str, str]:
     sentence) stands in.
     """
     title = doc.title or ""
+    if re.search(r"[a-z]\.(\s|$)", title.strip()) or len(title.split()) > 30:
+        title = ""  # a sentence taken for the title (one-block first pages) is not a title
     if not title and doc.blocks:
         first = doc.blocks[0]
         text = " ".join(first.text.split())

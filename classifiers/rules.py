@@ -14,7 +14,7 @@ from classifiers.features import Hit, iter_hits, title_frameworks
 from classifiers.labels import FRAMEWORKS, VOCABULARY_VERSION, Vocabulary, compile_terms
 from miner.records import Evidence, ExtractedDoc, Prediction
 
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 USE_THRESHOLD = 0.55
 STRONG = ("implemented", "we-use", "based-on", "our-code")
 COMPARISON = re.compile(

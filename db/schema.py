@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -101,9 +102,9 @@ class CodeLink(Base):
     section: Mapped[str] = mapped_column(String(32))
     origin: Mapped[str] = mapped_column(String(16))
     raw: Mapped[str] = mapped_column(Text, default="")
-    context: Mapped[str] = mapped_column(Text, default="")
+    context: Mapped[str] = mapped_column(Text, default="", server_default="")
     """The passage around the URL (issue 3)."""
-    footnote: Mapped[bool] = mapped_column(default=False)
+    footnote: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Found in a footnote (issue 3)."""
 
 

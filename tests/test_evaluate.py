@@ -78,7 +78,9 @@ def gold_db(miner: Miner, make_pdf: MakePdf, tmp_path: Path) -> Path:
     pdfs = tmp_path / "pdfs"
     pdfs.mkdir()
     for slug, pages in PAPERS.items():
-        (pdfs / f"{slug}.pdf").write_bytes(make_pdf(pages))
+        # a title and heading first: extractor v2 takes a lone first-page sentence for the title
+        first = f"A Study Named {slug}\n\n1 Introduction\n{pages[0]}"
+        (pdfs / f"{slug}.pdf").write_bytes(make_pdf([first, *pages[1:]]))
     miner("ingest", str(pdfs), "--venue", "t")
     miner("extract", "--workers", "1")
     path = tmp_path / "gold.csv"
