@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org")
@@ -115,6 +116,10 @@ DATASET_HOSTS = (
     "opendatalab.com",
 )
 
+_FRAMEWORK_SITES = frozenset(FRAMEWORK_SITES)
+_PAPER_HOSTS = frozenset(PAPER_HOSTS)
+_DATASET_HOSTS = frozenset(DATASET_HOSTS)
+
 _SCHEME = r"(?:[a-z][a-z0-9+.-]{1,9}://)"
 _URL_RE = re.compile(
     rf"{_SCHEME}[^\s<>\"'{{}}|\\^`\[\]]+"
@@ -156,13 +161,19 @@ def _continues(url: str, nxt: str) -> bool:
     return "/" in nxt.rstrip(_TRAILING) or bool(re.search(r"\.[a-z]", nxt))
 
 
-def find_urls(text: str, known: Collection[str] = ()) -> list[str]:
+def find_urls(
+    text: str, known: Collection[str] = (), *, known_keys: frozenset[str] | None = None
+) -> list[str]:
     """URL-like strings in text in order, with URLs broken across lines re-joined.
 
     `known` holds URLs of the page's link annotations: where a line-broken URL could be read
-    two ways, the reading that matches one of them wins.
+    two ways, the reading that matches one of them wins. `known_keys` (from `known_url_keys`)
+    saves normalizing them again for every block of a page.
     """
-    known_keys = {normalize_url(k)[0].lower() for k in known}
+    if known_keys is None:
+        known_keys = known_url_keys(known)
+    if not _URL_RE.search(text):
+        return []
     lines = text.split("\n")
     skip = [0] * len(lines)  # characters of a line already consumed by the URL above it
     found: list[str] = []
@@ -188,11 +199,16 @@ def find_urls(text: str, known: Collection[str] = ()) -> list[str]:
     return found
 
 
-def _is_known(url: str, known_keys: set[str]) -> bool:
+def known_url_keys(urls: Collection[str]) -> frozenset[str]:
+    """Comparison keys of annotation URLs, for `find_urls(known=...)` (compute once per page)."""
+    return frozenset(normalize_url(u)[0].lower() for u in urls)
+
+
+def _is_known(url: str, known_keys: Collection[str]) -> bool:
     return bool(known_keys) and normalize_url(strip_trailing(url))[0].lower() in known_keys
 
 
-def _take(url: str, nxt: str, known_keys: set[str]) -> bool:
+def _take(url: str, nxt: str, known_keys: Collection[str]) -> bool:
     if not nxt:
         return False
     if _is_known(url + nxt, known_keys):
@@ -202,6 +218,7 @@ def _take(url: str, nxt: str, known_keys: set[str]) -> bool:
     return _continues(url, nxt)
 
 
+@lru_cache(maxsize=65536)
 def normalize_url(raw: str) -> tuple[str, str, str]:
     """Return (normalized url, host, kind) for a raw URL string.
 
@@ -254,14 +271,14 @@ def _normalize_special(host: str, segs: list[str]) -> tuple[str, str, str] | Non
 def classify_host(host: str, path: str) -> str:
     """Kind of a non-code-host URL from its host and path."""
 
-    def on(hosts: tuple[str, ...]) -> bool:
-        return any(host == h or host.endswith("." + h) for h in hosts)
+    labels = host.split(".")
+    suffixes = {".".join(labels[i:]) for i in range(len(labels))}  # host and its parents
 
-    if on(FRAMEWORK_SITES):
+    if suffixes & _FRAMEWORK_SITES:
         return "framework"
-    if on(PAPER_HOSTS) or path.lower().endswith(".pdf"):
+    if suffixes & _PAPER_HOSTS or path.lower().endswith(".pdf"):
         return "paper"
-    if on(DATASET_HOSTS) or re.search(r"\b(datasets?|data)\b", path.lower()):
+    if suffixes & _DATASET_HOSTS or re.search(r"\b(datasets?|data)\b", path.lower()):
         return "dataset"
     if host.endswith(".github.io") or host == "sites.google.com" or "project" in path.lower():
         return "project"

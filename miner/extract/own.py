@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from miner.extract.links import find_urls, is_repo, normalize_url
+from miner.extract.links import find_urls, is_repo, known_url_keys, normalize_url
 from miner.extract.text import join_lines
 from miner.records import Link
 
@@ -244,26 +244,27 @@ def collect_links(
     strongest own-score over all occurrences (the text around the URL, the sentence that
     refers to its footnote, page-1 placement, a repo named like the title) decides `own`.
     """
-    by_page: dict[int, list[str]] = {}
+    by_page: dict[int, list[Annotation]] = {}
     for a in annots:
-        by_page.setdefault(a.page, []).append(a.uri)
+        by_page.setdefault(a.page, []).append(a)
+    keys = {page: known_url_keys([a.uri for a in on]) for page, on in by_page.items()}
     marks: dict[tuple[int, str], list[str]] = {}
     for b in blocks:
         for m, before in b.markers if not b.footnote else ():
             marks.setdefault((b.page, m), []).append(before)
     seen = _Collector(title)
-    unused = list(annots)
     for block, section in zip(blocks, sections, strict=True):
         where = (block.page, section, "text", block.footnote)
         for text, ref in _segments(block, marks):
-            for raw in find_urls(text, by_page.get(block.page, ())):
+            for raw in find_urls(text, known_keys=keys.get(block.page, frozenset())):
                 seen.add(raw, where, text, ref)
-        inside = [a for a in unused if a.page == block.page and _intersects(a.rect, block.bbox)]
+        page_annots = by_page.get(block.page, [])
+        inside = [a for a in page_annots if _intersects(a.rect, block.bbox)]
         for a in inside:
-            unused.remove(a)
+            page_annots.remove(a)
             where = (a.page, section, "annotation", block.footnote)
             seen.add(a.uri, where, "\n".join(block.lines), anchor=a.anchor)
-    for a in unused:
+    for a in [a for on in by_page.values() for a in on]:  # not inside any block
         seen.add(a.uri, (a.page, "body", "annotation", False), a.anchor, anchor=a.anchor)
     return tuple(drop_truncated(seen.links()))
 
