@@ -15,6 +15,7 @@ import multiprocessing
 import pickle
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT = 120.0
 """Seconds a new worker process may take to import its stage function."""
+
+DEPTH = 2
+"""Jobs sent ahead to each worker process (one running, the rest waiting in its pipe)."""
 
 EXECUTORS = ("process", "inline", "dask")
 """`process`: isolated worker processes (default); `inline`: this process, no isolation (for
@@ -117,7 +121,12 @@ def _worker_main(fn: Callable[[Any], Any], conn: Connection) -> None:
 
 
 class _Worker:
-    """One worker process with its pipe and the job it is working on."""
+    """One worker process with its pipe and the jobs sent to it (the first one is running).
+
+    Up to DEPTH jobs wait in the pipe, so the worker starts its next document while the parent
+    is still writing the last one's result; the clock of a queued job starts when the result of
+    the job before it arrives.
+    """
 
     def __init__(self, ctx: BaseContext, fn: Callable[[Any], Any]) -> None:
         parent, child = ctx.Pipe()
@@ -127,8 +136,7 @@ class _Worker:
         self.proc.start()
         child.close()
         self.conn = parent
-        self.job: Any = None
-        self.busy = False
+        self.jobs: deque[Any] = deque()
         self.started = 0.0
         # Wait for the worker to import its function, so start-up never counts as job time.
         try:
@@ -139,12 +147,26 @@ class _Worker:
             self.kill()
             raise RuntimeError(f"worker process did not start: {_death_message(self.proc)}")
 
+    @property
+    def busy(self) -> bool:
+        """The worker has a job running."""
+        return bool(self.jobs)
+
+    @property
+    def job(self) -> Any:
+        """The running job."""
+        return self.jobs[0] if self.jobs else None
+
     def assign(self, job: Any) -> None:
         self.conn.send(job)
-        self.job, self.busy, self.started = job, True, time.monotonic()
+        if not self.jobs:
+            self.started = time.monotonic()
+        self.jobs.append(job)
 
     def done(self) -> Any:
-        job, self.job, self.busy = self.job, None, False
+        """Pop the running job; the next queued one starts now."""
+        job = self.jobs.popleft()
+        self.started = time.monotonic()
         return job
 
     def kill(self) -> None:
@@ -187,23 +209,32 @@ def _death_message(proc: BaseProcess) -> str:
 def _feed(
     pool: list[_Worker], workers: int, todo: Iterator[Any], new: Callable[[], _Worker]
 ) -> bool:
-    """Give every idle worker (starting up to `workers`) its next job; False once jobs run out."""
-    for i in range(workers):
-        if i == len(pool):
-            pool.append(new())
-        if pool[i].busy:
-            continue
-        try:
-            job = next(todo)
-        except StopIteration:
-            return False
-        try:
-            pool[i].assign(job)
-        except OSError:  # the idle worker died: replace it and retry once
-            pool[i].kill()
-            pool[i] = new()
-            pool[i].assign(job)
+    """Fill every worker's queue (starting up to `workers`) to DEPTH; False once jobs run out."""
+    for depth in range(1, DEPTH + 1):
+        for i in range(workers):
+            if i == len(pool):
+                pool.append(new())
+            if len(pool[i].jobs) >= depth:
+                continue
+            try:
+                job = next(todo)
+            except StopIteration:
+                return False
+            try:
+                pool[i].assign(job)
+            except OSError:  # the worker died between jobs: replace it, resending its queue
+                _replace(pool, i, new)
+                pool[i].assign(job)
     return True
+
+
+def _replace(pool: list[_Worker], i: int, new: Callable[[], _Worker]) -> None:
+    """Replace worker i by a new one that gets the jobs still queued behind its running one."""
+    old = pool[i]
+    old.kill()
+    pool[i] = new()
+    for job in old.jobs:
+        pool[i].assign(job)
 
 
 def _iter_process(
@@ -232,10 +263,11 @@ def _iter_process(
                 outcome = _collect(w, ready, timeout) if w.busy else None
                 if outcome is None:
                     continue
-                yield outcome
                 if not w.proc.is_alive():  # died or killed on timeout: replace it
-                    w.kill()
-                    pool[i] = new()
+                    _replace(pool, i, new)
+                elif more:  # refill before the caller writes this result
+                    more = _feed(pool, workers, todo, new)
+                yield outcome
     finally:
         for w in pool:
             w.stop()

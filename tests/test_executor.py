@@ -10,7 +10,7 @@ import pytest
 from conftest import MakePdf, Miner
 
 from miner.errors import UsageError
-from miner.executor import iter_outcomes
+from miner.executor import DEPTH, iter_outcomes
 from miner.testing import misbehave as flaky
 
 
@@ -55,6 +55,30 @@ def test_a_raising_job_keeps_its_worker_and_a_dead_one_is_replaced() -> None:
     assert died.status == "failed" and before.result != after.result
 
 
+def test_jobs_queued_behind_a_crash_or_a_hang_run_on_the_new_worker() -> None:
+    jobs = [("ok", 1), ("segv", 0), ("ok", 2), ("hang", 0), ("ok", 3), ("ok", 4)]
+    outcomes = list(iter_outcomes(flaky, jobs, workers=1, timeout=1.5))
+    assert sorted(o.job for o in outcomes) == sorted(jobs)  # each exactly once
+    got = by_job(iter(outcomes))
+    assert [got[("ok", n)] for n in (1, 2, 3, 4)] == [("ok", n * n, None) for n in (1, 2, 3, 4)]
+    assert got[("segv", 0)][0] == "failed" and got[("hang", 0)][0] == "timeout"
+
+
+def test_the_next_job_is_sent_before_the_result_is_handed_over() -> None:
+    """One worker keeps working while the caller writes: its next job is already in its pipe."""
+    pulled = []
+
+    def jobs() -> Iterator[tuple[str, int]]:
+        for n in range(10):
+            pulled.append(n)
+            yield ("ok", n)
+
+    outcomes = iter_outcomes(flaky, jobs(), workers=1, timeout=30)
+    next(outcomes)
+    assert len(pulled) >= 2
+    assert [o.result for o in outcomes] == [n * n for n in range(1, 10)]
+
+
 def test_jobs_are_pulled_lazily() -> None:
     pulled = []
 
@@ -66,7 +90,7 @@ def test_jobs_are_pulled_lazily() -> None:
     outcomes = iter_outcomes(flaky, jobs(), workers=2, timeout=30)
     first = next(outcomes)
     assert first.status == "ok"
-    assert len(pulled) <= 3  # one job per worker, not the whole list
+    assert len(pulled) <= 2 * DEPTH + 1  # a few jobs per worker, not the whole list
     outcomes.close()
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from typing import Any
 
 import pymupdf
 
@@ -88,15 +91,15 @@ def _read(doc: pymupdf.Document, *, max_pages: int, time_budget: float) -> Extra
         raw.extend(reading_order(page_blocks(index + 1, info), rect.width))
         # Walk the link chain instead of page.get_links(), which also resolves every internal
         # destination (loading target pages): a third of extraction time on papers (#7).
-        words: list[tuple[float, ...]] | None = None
+        words: PageWords | None = None
         link = page.first_link
         while link:
             uri = link.uri
             if uri:
                 r = link.rect
                 if words is None:  # once per page: get_textbox per link cost ~0.2 s each
-                    words = page.get_text("words", textpage=textpage)
-                anchor = anchor_text(words, (r.x0, r.y0, r.x1, r.y1))
+                    words = PageWords(page.get_text("words", textpage=textpage))
+                anchor = words.anchor_text((r.x0, r.y0, r.x1, r.y1))
                 annots.append(Annotation(index + 1, uri, (r.x0, r.y0, r.x1, r.y1), anchor))
             link = link.next
         done += 1
@@ -135,21 +138,28 @@ def _read(doc: pymupdf.Document, *, max_pages: int, time_budget: float) -> Extra
     )
 
 
-def anchor_text(words: list[tuple[float, ...]], rect: tuple[float, float, float, float]) -> str:
-    """Text of the first line of words whose centre lies in rect (a link's anchor text).
+class PageWords:
+    """A page's words (`get_text("words")` tuples) indexed by the height of their centre."""
 
-    The rect often grazes the next line, so only the first line under it counts.
-    """
-    x0, y0, x1, y1 = rect
-    lines: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
-    for w in words:
-        cx, cy = (w[0] + w[2]) / 2, (w[1] + w[3]) / 2
-        if x0 <= cx <= x1 and y0 <= cy <= y1:
-            lines.setdefault((int(w[5]), int(w[6])), []).append((w[1], w[0], str(w[4])))
-    if not lines:
-        return ""
-    top = min(lines.values(), key=lambda ws: min(y for y, _, _ in ws))
-    return " ".join(t for _, _, t in sorted(top, key=lambda w: w[1]))[:120]
+    def __init__(self, words: Sequence[Sequence[Any]]) -> None:
+        self.words = sorted(((w[1] + w[3]) / 2, i, w) for i, w in enumerate(words))
+        self.ys = [cy for cy, _, _ in self.words]
+
+    def anchor_text(self, rect: tuple[float, float, float, float]) -> str:
+        """Text of the first line of words whose centre lies in rect (a link's anchor text).
+
+        The rect often grazes the next line, so only the first line under it counts.
+        """
+        x0, y0, x1, y1 = rect
+        lines: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
+        near = self.words[bisect_left(self.ys, y0) : bisect_right(self.ys, y1)]
+        for _, _, w in sorted(near, key=lambda t: t[1]):  # in the page's word order
+            if x0 <= (w[0] + w[2]) / 2 <= x1:
+                lines.setdefault((int(w[5]), int(w[6])), []).append((w[1], w[0], str(w[4])))
+        if not lines:
+            return ""
+        top = min(lines.values(), key=lambda ws: min(y for y, _, _ in ws))
+        return " ".join(t for _, _, t in sorted(top, key=lambda w: w[1]))[:120]
 
 
 def footnote_sections(blocks: list[RawBlock], sections: list[str]) -> list[str]:
