@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from miner.extract.sections import heading_section
-from miner.extract.text import clean
+from miner.extract.text import LIGATURES
 
 SUPERSCRIPT = 1
 BOLD = 16
@@ -41,41 +41,61 @@ class RawBlock:
         return "\n".join(self.lines)
 
 
-def _is_marker(span: dict[str, Any], text: str, line_size: float, baseline: float) -> bool:
-    """A footnote marker: a short superscript, or a small raised digit/symbol (not a subscript)."""
-    short = text.strip()
+_MARKS = frozenset("0123456789*†‡§¶∗")
+
+
+def _is_marker(span: dict[str, Any], short: str, line_size: float, baseline: float) -> bool:
+    """A footnote marker: a short superscript, or a small raised digit/symbol (not a subscript).
+
+    `short` is the span's text, stripped.
+    """
     if not short or len(short) > 3:
         return False
-    if span.get("flags", 0) & SUPERSCRIPT:
+    if span["flags"] & SUPERSCRIPT:
         return True
-    small = float(span.get("size", 0.0)) < 0.85 * line_size
-    raised = float(span.get("origin", (0.0, baseline))[1]) < baseline - 0.5
-    return small and raised and all(c.isdigit() or c in "*†‡§¶∗" for c in short)
+    if span["size"] >= 0.85 * line_size or span["origin"][1] >= baseline - 0.5:
+        return False  # not small and raised
+    return all(c in _MARKS or c.isdigit() for c in short)
 
 
-def _line_text(line: dict[str, Any]) -> tuple[str, Counter[float], bool, list[tuple[str, int]]]:
-    """Text of one line with footnote markers set apart by spaces, and where the markers are."""
-    spans = [s for s in line.get("spans", ()) if s.get("text")]
-    line_size = max((float(s.get("size", 0.0)) for s in spans), default=0.0)
-    main: dict[str, Any] = max(spans, key=lambda s: float(s.get("size", 0.0)), default={})
-    baseline = float(main.get("origin", (0.0, 0.0))[1])
-    text = ""
-    sizes: Counter[float] = Counter()
+def _line_text(line: dict[str, Any]) -> tuple[str, dict[float, int], bool, list[tuple[str, int]]]:
+    """Text of one line with footnote markers set apart by spaces, and where the markers are.
+
+    Also the line's characters by font size (rounded to 0.5) and whether it is all bold.
+    """
+    spans = [s for s in line["spans"] if s["text"]]
+    if not spans:
+        return "", {}, False, []
+    main = spans[0]  # the first of the largest spans: its baseline is the line's
+    for s in spans:
+        if s["size"] > main["size"]:
+            main = s
+    line_size = float(main["size"])
+    baseline = float(main["origin"][1])
+    parts: list[str] = []
+    end = 0  # len("".join(parts))
+    last = ""  # its last character
+    sizes: dict[float, int] = {}
     markers: list[tuple[str, int]] = []
     bold = True
     prev_sup = False
     for span in spans:
-        t = clean(span["text"])
-        sup = _is_marker(span, t, line_size, baseline)
-        if sup and text[-1:].isalnum() or prev_sup and t[:1].isalnum():
+        t = span["text"].translate(LIGATURES)
+        short = t.strip()
+        sup = len(short) <= 3 and _is_marker(span, short, line_size, baseline)
+        if sup and last.isalnum() or prev_sup and t[:1].isalnum():
             t = " " + t
         if sup:
-            markers.append((t.strip(), len(text)))
+            markers.append((short, end))
         prev_sup = sup
-        text += t
-        if t.strip():
-            sizes[round(float(span.get("size", 0.0)) * 2) / 2] += len(t)
-            bold = bold and bool(span.get("flags", 0) & BOLD)
+        parts.append(t)
+        end += len(t)
+        last = t[-1:] or last
+        if short:
+            key = round(float(span["size"]) * 2) / 2
+            sizes[key] = sizes.get(key, 0) + len(t)
+            bold = bold and bool(span["flags"] & BOLD)
+    text = "".join(parts)
     return text, sizes, bold and bool(text.strip()), markers
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from miner.extract.links import _URL_RE, _continues
 
-_LIGATURES = str.maketrans(
+LIGATURES = str.maketrans(
     {
         "\ufb00": "ff",
         "\ufb01": "fi",
@@ -26,7 +24,7 @@ _LIGATURES = str.maketrans(
 
 def clean(text: str) -> str:
     """Replace ligatures and odd spaces/hyphens with plain characters."""
-    return text.translate(_LIGATURES)
+    return text.translate(LIGATURES)
 
 
 def join_lines(lines: list[str]) -> str:
@@ -35,24 +33,29 @@ def join_lines(lines: list[str]) -> str:
     A word hyphenated at a line end is re-joined ("imple-" + "mented"), a compound keeps its
     hyphen ("state-of-" + "the-art"), a URL cut at a line end is re-joined without a space.
     """
-    out = ""
+    parts: list[str] = []
+    tail = ""  # the last space-separated token of the text so far
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
-        if not out:
-            out = line
-            continue
-        tail = out.rsplit(" ", 1)[-1]
-        head = line.split(" ", 1)[0]
-        if _URL_RE.search(tail) and _continues(tail, head):
-            out += line
-        elif re.search(r"(?<=[a-z])-$", out) and head[:1].islower():
-            keep = "-" in tail[:-1]  # "state-of-" + "the-art"
-            out = (out if keep else out[:-1]) + line
-        else:
-            out += " " + line
-    return out
+        if parts:
+            head = line.split(" ", 1)[0]
+            if _URL_RE.search(tail) and _continues(tail, head):
+                tail += head  # the URL goes on
+            elif tail[-1:] == "-" and "a" <= tail[-2:-1] <= "z" and head[:1].islower():
+                if "-" not in tail[:-1]:  # "imple-" + "mented"; "state-of-" + "the-art" keeps it
+                    parts[-1] = parts[-1][:-1]
+                tail = tail[:-1] + head if "-" not in tail[:-1] else tail + head
+            else:
+                parts.append(" ")
+                tail = head
+        parts.append(line)
+        if " " in line:
+            tail = line.rsplit(" ", 1)[-1]
+        elif not parts[:-1]:
+            tail = line
+    return "".join(parts)
 
 
 def dehyphenate(text: str) -> str:
