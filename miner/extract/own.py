@@ -182,6 +182,10 @@ def _segments(
     return out
 
 
+WEB_SCHEMES = ("http", "www.", "git://")
+"""Link annotations whose URI starts so point to the web (others: pages, mail, files)."""
+
+
 @dataclass(slots=True)
 class _Collector:
     """Links seen so far, keyed by lowercase normalized URL, with their best own-score."""
@@ -200,7 +204,7 @@ class _Collector:
     ) -> None:
         """Record one occurrence; `where` is (page, section, origin, in a footnote)."""
         page, section, origin, note = where
-        if origin == "annotation" and not raw.lower().startswith(("http", "www.", "git://")):
+        if origin == "annotation" and not raw.lower().startswith(WEB_SCHEMES):
             return
         url, host, kind = normalize_url(raw)
         key = url.lower()

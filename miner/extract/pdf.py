@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import pymupdf
+from pymupdf import mupdf
 
 from miner.extract.layout import RawBlock, body_size, mark_footnotes, page_blocks, reading_order
-from miner.extract.own import Annotation, collect_links
+from miner.extract.own import WEB_SCHEMES, Annotation, collect_links
 from miner.extract.sections import assign_sections
 from miner.extract.text import dehyphenate, join_lines
 from miner.records import Block, ExtractedDoc
@@ -89,25 +90,19 @@ def _read(doc: pymupdf.Document, *, max_pages: int, time_budget: float) -> Extra
         textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
         info = page.get_text("dict", textpage=textpage)
         raw.extend(reading_order(page_blocks(index + 1, info), rect.width))
-        # Walk the link chain instead of page.get_links(), which also resolves every internal
-        # destination (loading target pages): a third of extraction time on papers (#7).
         words: PageWords | None = None
-        link = page.first_link
-        while link:
-            uri = link.uri
-            if uri:
-                r = link.rect
-                if words is None:  # once per page: get_textbox per link cost ~0.2 s each
-                    words = PageWords(page.get_text("words", textpage=textpage))
-                anchor = words.anchor_text((r.x0, r.y0, r.x1, r.y1))
-                annots.append(Annotation(index + 1, uri, (r.x0, r.y0, r.x1, r.y1), anchor))
-            link = link.next
+        for uri, box in uri_links(page):
+            if words is None:  # once per page: get_textbox per link cost ~0.1 s each
+                words = PageWords(page.get_text("words", textpage=textpage))
+            annots.append(Annotation(index + 1, uri, box, words.anchor_text(box)))
         done += 1
     body = body_size(raw)
+    by_page: dict[int, list[RawBlock]] = {}
+    for b in raw:
+        by_page.setdefault(b.page, []).append(b)
     ordered: list[RawBlock] = []
     for page_no in sorted(heights):
-        on_page = [b for b in raw if b.page == page_no]
-        ordered.extend(mark_footnotes(on_page, heights[page_no], body))
+        ordered.extend(mark_footnotes(by_page.get(page_no, []), heights[page_no], body))
     sections = assign_sections([(b.page, b.text) for b in ordered])
     sections = footnote_sections(ordered, sections)
     blocks = tuple(
@@ -136,6 +131,24 @@ def _read(doc: pymupdf.Document, *, max_pages: int, time_budget: float) -> Extra
         title=meta_title,
         truncated=truncated,
     )
+
+
+def uri_links(page: pymupdf.Page) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """(uri, rect) of the page's links to web addresses.
+
+    Reads MuPDF's link list directly: page.get_links() resolves every internal destination
+    (loading target pages) and Link.next re-reads the page's annotations each step (#7).
+    """
+    fz = page.this if isinstance(page.this, mupdf.FzPage) else page.this.super()
+    out = []
+    link = mupdf.fz_load_links(fz)
+    while link.m_internal:
+        uri = link.uri()
+        if uri.lower().startswith(WEB_SCHEMES):
+            r = link.rect()
+            out.append((uri, (r.x0, r.y0, r.x1, r.y1)))
+        link = link.next()
+    return out
 
 
 class PageWords:

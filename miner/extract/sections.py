@@ -32,6 +32,13 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+# Every heading above names one of these words: a line without any is no heading (fast path).
+_HEADING_WORDS = re.compile(
+    r"referen|bibliograph|literature|works cited|acknowled|appendi|supplement|introduction|"
+    r"background|summary|overview|motivation|statement of need|related work|preliminaries|"
+    r"problem statement",
+    re.I,
+)
 # Run-in heading: "Acknowledgements. We thank ..." on the first line of a paragraph.
 _RUN_IN_ACK = re.compile(r"^\s*acknowledge?ments?\s*[.:\u2014-]\s+\S", re.I)
 # "A  Proofs", "B.2 Hyper-parameters": lettered headings of an appendix.
@@ -41,7 +48,7 @@ _LETTER_HEADING = re.compile(r"^[A-H](?:\.\d+)*\.?\s+[A-Z][\w\- ]{2,60}$")
 def heading_section(text: str) -> str | None:
     """The section a block starts if its first line is a section heading, else None."""
     first = text.strip().split("\n", 1)[0].strip()
-    if not first or len(first) > 90:
+    if not first or len(first) > 90 or not _HEADING_WORDS.search(first):
         return None
     for name, pattern in _HEADINGS:
         if pattern.match(first):
