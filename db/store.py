@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -106,11 +107,32 @@ def decode_blocks(data: bytes | None) -> tuple[Block, ...]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class EncodedDoc:
+    """An ExtractedDoc with its blocks already encoded (by a worker): cheap to send and store."""
+
+    doc: ExtractedDoc
+    """The document without its blocks."""
+    blocks_z: bytes
+    chars: int
+
+    @classmethod
+    def of(cls, doc: ExtractedDoc) -> EncodedDoc:
+        """Encode doc's blocks (see encode_blocks)."""
+        chars = sum(len(b.text) for b in doc.blocks)
+        return cls(replace(doc, blocks=()), encode_blocks(doc.blocks), chars)
+
+
 def save_extraction(
-    session: Session, paper_id: int, sha256: str | None, version: str, doc: ExtractedDoc
+    session: Session,
+    paper_id: int,
+    sha256: str | None,
+    version: str,
+    doc: ExtractedDoc | EncodedDoc,
 ) -> None:
     """Upsert a paper's extraction and replace its links for this extractor version."""
-    chars = sum(len(b.text) for b in doc.blocks)
+    encoded = doc if isinstance(doc, EncodedDoc) else EncodedDoc.of(doc)
+    doc, chars = encoded.doc, encoded.chars
     row = {
         "paper_id": paper_id,
         "extractor_version": version,
@@ -119,7 +141,7 @@ def save_extraction(
         "pages": doc.page_count,
         "chars": chars,
         "title": doc.title,
-        "blocks_z": encode_blocks(doc.blocks),
+        "blocks_z": encoded.blocks_z,
         "extracted_at": now(),
     }
     upsert(session, Extraction, [row], ["paper_id", "extractor_version"])

@@ -137,10 +137,13 @@ ExtractJob = tuple[int, str | None, str | None, int, float]
 ClassifyJob = tuple[int, str, str, bytes | None, tuple[Link, ...], str, str | None, int, str | None]
 
 
-def extract_job(job: ExtractJob) -> tuple[int, str | None, ExtractedDoc]:
-    """Worker side of extract: (paper_id, sha256, path, max_pages, budget) -> (id, sha, doc)."""
+def extract_job(job: ExtractJob) -> tuple[int, str | None, store.EncodedDoc]:
+    """Worker side of extract: (paper_id, sha256, path, max_pages, budget) -> (id, sha, doc).
+
+    The worker also encodes the blocks, so the parent (the single writer) only stores bytes.
+    """
     paper_id, sha, path, max_pages, budget = job
-    return paper_id, sha, extract_path(path, max_pages, budget)
+    return paper_id, sha, store.EncodedDoc.of(extract_path(path, max_pages, budget))
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,12 +262,17 @@ def run_extract(
         try:
             for outcome in outcomes:
                 if outcome.result is not None:
-                    paper_id, sha, doc = outcome.result
+                    paper_id, sha, encoded = outcome.result
                 else:
-                    paper_id, sha, doc = outcome.job[0], outcome.job[1], _failed_doc(outcome)
-                store.save_extraction(session, paper_id, sha, EXTRACTOR_VERSION, doc)
+                    failed = _failed_doc(outcome)
+                    paper_id, sha, encoded = (
+                        outcome.job[0],
+                        outcome.job[1],
+                        store.EncodedDoc.of(failed),
+                    )
+                store.save_extraction(session, paper_id, sha, EXTRACTOR_VERSION, encoded)
                 lease.release(session, "extract", owner, [paper_id])
-                report.counts[doc.status] += 1
+                report.counts[encoded.doc.status] += 1
                 batch.add()
                 if progress:
                     progress(1)
