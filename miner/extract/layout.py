@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from miner.extract.sections import heading_section
+from miner.extract.sections import heading_section, maybe_heading
 from miner.extract.text import LIGATURES
 
 SUPERSCRIPT = 1
@@ -64,6 +64,15 @@ def _line_text(line: dict[str, Any]) -> tuple[str, dict[float, int], bool, list[
     Also the line's characters by font size (rounded to 0.5) and whether it is all bold.
     """
     spans = [s for s in line["spans"] if s["text"]]
+    if len(spans) == 1:  # most lines: no neighbour to be raised or smaller than
+        span = spans[0]
+        t = span["text"].translate(LIGATURES)
+        short = t.strip()
+        if not short:
+            return t, {}, False, []
+        sup = len(short) <= 3 and bool(span["flags"] & SUPERSCRIPT)
+        sizes1 = {round(float(span["size"]) * 2) / 2: len(t)}
+        return t, sizes1, bool(span["flags"] & BOLD), [(short, 0)] if sup else []
     if not spans:
         return "", {}, False, []
     main = spans[0]  # the first of the largest spans: its baseline is the line's
@@ -102,44 +111,52 @@ def _line_text(line: dict[str, Any]) -> tuple[str, dict[float, int], bool, list[
 def page_blocks(page_no: int, info: dict[str, Any]) -> list[RawBlock]:
     """Text blocks of one page (from `get_text("dict")`), split at headings, unordered."""
     out: list[RawBlock] = []
-    for block in info.get("blocks", ()):
-        if block.get("type", 0) != 0:
+    for block in info["blocks"]:
+        if block["type"] != 0:
             continue
         current: RawBlock | None = None
-        sizes: Counter[float] = Counter()
-        for line in block.get("lines", ()):
+        sizes: dict[float, int] = {}
+        for line in block["lines"]:
             text, line_sizes, bold, markers = _line_text(line)
             if not text.strip():
                 continue
-            bbox = tuple(line.get("bbox", block["bbox"]))
-            rotated = abs(float(line.get("dir", (1.0, 0.0))[1])) > 0.5
+            bbox = line["bbox"]
+            rotated = abs(line["dir"][1]) > 0.5
             # A heading inside a block starts a new block so that sections switch there.
             if (
                 current is None
                 or rotated != current.rotated
-                or (heading_section(text) is not None and len(current.lines) > 0)
+                or (maybe_heading(text) and heading_section(text) is not None)
             ):
                 if current is not None:
                     _finish(current, sizes)
                     out.append(current)
-                current = RawBlock(page_no, bbox, [], 0.0, bold=bold, rotated=rotated)  # type: ignore[arg-type]
-                sizes = Counter()
+                current = RawBlock(page_no, tuple(bbox), [], 0.0, bold=bold, rotated=rotated)  # type: ignore[arg-type]
+                sizes = {}
+            else:
+                x0, y0, x1, y1 = current.bbox
+                current.bbox = (
+                    min(x0, bbox[0]),
+                    min(y0, bbox[1]),
+                    max(x1, bbox[2]),
+                    max(y1, bbox[3]),
+                )
             for marker, pos in markers:
                 if pos > 0:
                     before = " ".join(current.lines[-3:] + [text[:pos]])
                     current.markers.append((marker, before[-300:]))
             current.lines.append(text)
-            sizes.update(line_sizes)
-            x0, y0, x1, y1 = current.bbox
-            current.bbox = (min(x0, bbox[0]), min(y0, bbox[1]), max(x1, bbox[2]), max(y1, bbox[3]))
+            for size, n in line_sizes.items():
+                sizes[size] = sizes.get(size, 0) + n
         if current is not None:
             _finish(current, sizes)
             out.append(current)
     return out
 
 
-def _finish(block: RawBlock, sizes: Counter[float]) -> None:
-    block.size = sizes.most_common(1)[0][0] if sizes else 0.0
+def _finish(block: RawBlock, sizes: dict[float, int]) -> None:
+    """Set the block's dominant size (the first of the most used) and its character count."""
+    block.size = max(sizes.items(), key=lambda kv: kv[1])[0] if sizes else 0.0
     block.chars = sum(sizes.values())
 
 

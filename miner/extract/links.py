@@ -127,6 +127,8 @@ _URL_RE = re.compile(
     r"|(?<![\w@/.-])(?:github\.com|gitlab\.com|bitbucket\.org|huggingface\.co)/[^\s<>\"'{}|\\^`\[\]]+",
     re.IGNORECASE,
 )
+_BARE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co")
+"""Hosts _URL_RE finds without a scheme or www."""
 _TRAILING = ".,;:!?)]}>'\"*”’"
 # A URL that stops after one of these at a line end almost surely goes on on the next line.
 _BREAK_AFTER = "/-_=?&#~%:"
@@ -172,7 +174,7 @@ def find_urls(
     """
     if known_keys is None:
         known_keys = known_url_keys(known)
-    if not _URL_RE.search(text):
+    if not may_have_url(text):
         return []
     lines = text.split("\n")
     skip = [0] * len(lines)  # characters of a line already consumed by the URL above it
@@ -197,6 +199,14 @@ def find_urls(
             if len(url) > 10:
                 found.append(url)
     return found
+
+
+def may_have_url(text: str) -> bool:
+    """Cheap test: False means _URL_RE finds nothing in text (most blocks of a paper)."""
+    if "://" in text:
+        return True
+    low = text.lower()
+    return "www." in low or any(f"{host}/" in low for host in _BARE_HOSTS)
 
 
 def known_url_keys(urls: Collection[str]) -> frozenset[str]:
