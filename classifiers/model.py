@@ -26,6 +26,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler
 
+from classifiers import DEFAULT_MODEL
 from classifiers.features import aggregate
 from classifiers.labels import FRAMEWORKS, VOCABULARY_VERSION, Vocabulary, compile_terms
 from classifiers.rules import RULES_VERSION, RulesFrameworkClassifier, collect_hits, decide
@@ -34,7 +35,6 @@ from miner.records import Evidence, ExtractedDoc, Prediction
 logger = logging.getLogger(__name__)
 
 MODEL_VERSION = "1"
-DEFAULT_MODEL = Path(__file__).parent / "data" / "model.joblib"
 MODEL_ENV = "MINER_MODEL"
 
 

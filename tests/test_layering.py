@@ -41,3 +41,26 @@ def test_classifiers_and_extract_stay_pure() -> None:
 def test_db_never_imports_http_or_click() -> None:
     offenders = [(p.name, imports(p) & {"httpx", "click"}) for p in modules("db")]
     assert [o for o in offenders if o[1]] == []
+
+
+def test_workers_and_the_cli_start_without_scikit_learn() -> None:
+    """Extract workers fork from a server that preloads the CLI and the pipeline (#7): importing
+    scikit-learn there cost ~150 MB per process and ~2 s per start."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, miner.cli, miner.pipeline, classifiers;"
+        "classifiers.get_classifier('rules');"
+        "print(sorted(m for m in ('sklearn', 'scipy', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_lazy_model_entry_is_the_model_classifier() -> None:
+    from classifiers import CLASSIFIERS
+    from classifiers.model import ModelFrameworkClassifier
+
+    assert isinstance(CLASSIFIERS["model"](), ModelFrameworkClassifier)
+    assert ModelFrameworkClassifier.NAME == "model"

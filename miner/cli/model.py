@@ -6,10 +6,11 @@ import json
 
 import click
 
-from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER
-from classifiers.model import DEFAULT_MODEL
+from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER, DEFAULT_MODEL
 from miner.cli import Ctx, cli, echo_lines, note, pass_ctx, render
-from miner.evaluate import run_evaluate, run_train
+
+# miner.evaluate (scikit-learn) is imported inside the commands: every `miner` command, and
+# the fork server its workers start from, would otherwise load it.
 
 GOLD = click.option(
     "--gold",
@@ -39,6 +40,8 @@ def train(ctx: Ctx, gold: str, out: str) -> None:
     Example:
       miner --db corpus.db train --gold ../shared/gold/dev.csv --out model.joblib
     """
+    from miner.evaluate import run_train
+
     card = run_train(ctx.engine, gold, out)
     data = card["training_data"]
     m = card["metrics"]
@@ -72,6 +75,8 @@ def evaluate(ctx: Ctx, gold: str, classifier: str, as_json: bool, wrong: bool) -
     Example:
       miner --db corpus.db evaluate --gold ../shared/gold/dev.csv --classifier rules
     """
+    from miner.evaluate import run_evaluate
+
     result = run_evaluate(ctx.engine, gold, classifier)
     if as_json:
         click.echo(json.dumps(result, indent=2))
