@@ -93,6 +93,9 @@ def main() -> None:
             print(f"{stage}: {report.summary()} in {time.perf_counter() - started:.0f} s")
         engine.dispose()
     print(f"peak RSS of the process tree: {rss.peak / 2**20:.0f} MB (target < 400 MB)")
+    print(
+        f"peak PSS of the process tree: {rss.peak_pss / 2**20:.0f} MB (shared pages counted once)"
+    )
 
 
 if __name__ == "__main__":
