@@ -74,12 +74,12 @@ def compare(db: str, manifest: Path, classifier: str) -> list[Row]:
     with manifest.open() as fh:
         for row in csv.DictReader(fh):
             truth = ALIASES.get(row["repo_framework_from_code"], row["repo_framework_from_code"])
-            pid = by_sha.get(row["sha256"])
-            if truth in ("", "unknown") or pid is None:
+            paper = by_sha.get(row["sha256"])
+            if truth in ("", "unknown") or paper is None:
                 continue
-            used = uses.get(pid, set())
+            used = uses.get(paper, set())
             repo = row["source_repo"].lower()
-            link = "-" if repo not in links[pid] else ("own" if links[pid][repo] else "found")
+            link = "-" if repo not in links[paper] else ("own" if links[paper][repo] else "found")
             rows.append((row["slug"], truth, sorted(used), outcome(truth, used), link))
     return rows
 
