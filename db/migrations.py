@@ -54,6 +54,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
         ),
     ),
     ("0005_issue8_leases", _leases),
+    ("0006_issue7_run_owner", _add_columns("runs", {"host": "VARCHAR(255)", "pid": "INTEGER"})),
 ]
 
 

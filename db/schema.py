@@ -166,6 +166,10 @@ class Run(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(16), default="running")
     counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    host: Mapped[str | None] = mapped_column(String(255))
+    """Machine and process of the run: a later run on that host marks it `interrupted` once
+    the process is gone (killed, power cut) instead of leaving it `running` forever."""
+    pid: Mapped[int | None] = mapped_column(Integer)
 
 
 class Migration(Base):

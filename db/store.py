@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -283,19 +285,58 @@ def select_pending_classification(
 def start_run(
     session: Session, command: str, args: dict[str, Any], versions: dict[str, str]
 ) -> Run:
-    """Insert a `runs` row in state running and commit it."""
+    """Insert a `runs` row in state running and commit it.
+
+    Runs of this host left `running` by a process that no longer exists are first marked
+    `interrupted` (see reap_runs).
+    """
+    reap_runs(session)
     run = Run(
-        command=command, args=args, versions=versions, started_at=now(), status="running", counts={}
+        command=command,
+        args=args,
+        versions=versions,
+        started_at=now(),
+        status="running",
+        counts={},
+        host=socket.gethostname(),
+        pid=os.getpid(),
     )
     session.add(run)
     session.commit()
     return run
 
 
-def finish_run(session: Session, run: Run, counts: dict[str, int], status: str = "ok") -> None:
-    """Close a run with its counts."""
+def reap_runs(session: Session) -> int:
+    """Mark `interrupted` the running runs of this host whose process is gone; returns how many.
+
+    Runs of other hosts are left alone: their processes cannot be checked from here.
+    """
+    stmt = select(Run).where(Run.status == "running", Run.host == socket.gethostname())
+    dead = [run for run in session.scalars(stmt) if run.pid is not None and not _alive(run.pid)]
+    for run in dead:
+        run.status = "interrupted"
+    if dead:
+        session.commit()
+    return len(dead)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def finish_run(
+    session: Session, run: Run, counts: dict[str, int] | None, status: str = "ok"
+) -> None:
+    """Close a run with its counts (None: keep the row's counts, e.g. for a stopped run)."""
     run.finished_at = now()
     run.status = status
-    run.counts = dict(counts)
+    if counts is not None:
+        run.counts = dict(counts)
     session.merge(run)
     session.commit()

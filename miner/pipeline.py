@@ -203,6 +203,11 @@ class BatchCommitter:
         self.pending, self.last = 0, time.monotonic()
 
 
+def _stopped(exc: BaseException) -> str:
+    """Status of a run that an exception ended: Ctrl-C and SIGTERM interrupt, the rest fail."""
+    return "interrupted" if isinstance(exc, KeyboardInterrupt | SystemExit) else "failed"
+
+
 def _failed_doc(outcome: Outcome[Any, Any]) -> ExtractedDoc:
     return ExtractedDoc(status=outcome.status, error=outcome.error)
 
@@ -276,10 +281,11 @@ def run_extract(
                 batch.add()
                 if progress:
                     progress(1)
-        except BaseException:
+        except BaseException as exc:
             session.rollback()  # unsaved results are lost anyway; hand their papers back
             lease.release(session, "extract", owner)
             session.commit()
+            store.finish_run(session, run, None, _stopped(exc))
             raise
         lease.release(session, "extract", owner)
         batch.flush()
@@ -412,18 +418,23 @@ def run_classify(
             timeout=scale.doc_timeout,
             scheduler=scale.scheduler,
         )
-        for outcome in outcomes:
-            if outcome.result is None:
-                logger.warning("classify paper %s: %s", outcome.job[0], outcome.error)
-                report.counts["failed"] += 1
-                continue
-            paper_id, ev, predictions = outcome.result
-            store.save_predictions(session, paper_id, clf.NAME, clf.VERSION, ev, predictions)
-            used = [p.framework for p in predictions if p.label == "uses"]
-            report.counts["with_framework" if used else "no_framework"] += 1
-            batch.add()
-            if progress:
-                progress(1)
+        try:
+            for outcome in outcomes:
+                if outcome.result is None:
+                    logger.warning("classify paper %s: %s", outcome.job[0], outcome.error)
+                    report.counts["failed"] += 1
+                    continue
+                paper_id, ev, predictions = outcome.result
+                store.save_predictions(session, paper_id, clf.NAME, clf.VERSION, ev, predictions)
+                used = [p.framework for p in predictions if p.label == "uses"]
+                report.counts["with_framework" if used else "no_framework"] += 1
+                batch.add()
+                if progress:
+                    progress(1)
+        except BaseException as exc:
+            session.rollback()
+            store.finish_run(session, run, None, _stopped(exc))
+            raise
         batch.flush()
         store.finish_run(session, run, report.counts)
     return report

@@ -114,3 +114,43 @@ def test_demo_twice_same_rows(miner: Miner) -> None:
     papers = miner.lines("papers", "--json")
     used = {fw for p in papers for fw in p["uses"]}
     assert len(papers) == 8 and len(used) >= 3 and any(not p["uses"] for p in papers)
+
+
+def test_a_stopped_stage_closes_its_run_and_a_dead_one_is_reaped(
+    tmp_path: Path, make_pdf: MakePdf
+) -> None:
+    """A run ended by Ctrl-C says `interrupted`; one whose process died (kill -9) is marked
+    so by the next run on the host instead of staying `running` forever."""
+    import subprocess
+    import sys
+
+    import pytest
+
+    from db import store
+    from db.schema import Run
+    from miner.pipeline import run_extract, run_ingest
+
+    folder = write_corpus(tmp_path / "pdfs", make_pdf)
+    engine = make_engine(str(tmp_path / "m.db"))
+    run_ingest(engine, [str(folder)], venue="V", year=2020)
+
+    def stop(_: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_extract(engine, progress=stop)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    with Session(engine) as s:
+        assert s.scalars(select(Run.status)).all() == ["interrupted"]
+        ghost = store.start_run(s, "extract", {}, {})  # as if that process had been killed
+        ghost.pid = int(dead.stdout)
+        s.commit()
+        assert store.reap_runs(s) == 1
+        assert s.get(Run, ghost.id).status == "interrupted"  # type: ignore[union-attr]
+        live = store.start_run(s, "extract", {}, {})  # this process: alive, left alone
+        assert store.reap_runs(s) == 0 and live.status == "running"

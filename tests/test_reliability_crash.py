@@ -7,6 +7,7 @@ import random
 import shutil
 import sqlite3
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,38 @@ def test_extract_survives_kill9_at_random_points(ingested: Path, tmp_path: Path)
     assert content(crash) == content(ref)
     Miner(crash, tmp_path / "data")("extract", "--workers", "1")  # a further rerun is a no-op
     assert content(crash) == content(ref)
+    assert run_states(crash)["running"] == 0  # the killed runs were found dead and marked
+    assert run_states(crash)["interrupted"] >= 1
+
+
+def run_states(db: Path) -> Counter[str]:
+    with sqlite3.connect(db) as conn:
+        return Counter(dict(conn.execute("SELECT status, COUNT(*) FROM runs GROUP BY status")))
+
+
+def test_classify_survives_kill9_at_random_points(ingested: Path, tmp_path: Path) -> None:
+    extracted = copy_db(ingested, tmp_path / "extracted.db")
+    Miner(extracted, tmp_path / "data")("extract", "--workers", "1")
+    ref = copy_db(extracted, tmp_path / "ref.db")
+    started = time.monotonic()
+    Miner(ref, tmp_path / "data")("classify", "--all", "--workers", "1")
+    span = time.monotonic() - started
+
+    crash = copy_db(extracted, tmp_path / "crash.db")
+    rng = random.Random(SEED)
+    codes = []
+    for _ in range(KILLS):
+        # Classifying 12 papers is quick: kill points are drawn over the whole run, start-up too.
+        proc = spawn(crash, "classify", "--all", "--workers", "1")
+        time.sleep(rng.uniform(0.0, span))
+        codes.append(finish(proc)[0] if proc.poll() is not None else kill9(proc))
+    code, err = finish(spawn(crash, "classify", "--all", "--workers", "1"))
+    assert code == 0, err
+
+    assert -9 in codes, f"no kill landed while a run was working: exit codes {codes}"
+    assert health(crash) == []
+    assert content(crash) == content(ref)
+    assert run_states(crash)["running"] == 0
 
 
 def test_health_check_finds_orphans(tmp_path: Path) -> None:
