@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, select, update
+from sqlalchemy import Select, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -150,7 +150,9 @@ def save_extraction(
     session.execute(
         delete(CodeLink).where(CodeLink.paper_id == paper_id, CodeLink.extractor_version == version)
     )
-    session.add_all(link_row(paper_id, version, link) for link in doc.links)
+    links = [link_row(paper_id, version, link) for link in doc.links]
+    if links:  # one executemany, not an ORM object per row
+        session.execute(insert(CodeLink), links)
     if sha256:
         session.execute(
             update(PdfDocument)
@@ -159,22 +161,22 @@ def save_extraction(
         )
 
 
-def link_row(paper_id: int, version: str, link: Link) -> CodeLink:
-    """ORM row for a Link record."""
-    return CodeLink(
-        paper_id=paper_id,
-        extractor_version=version,
-        url=link.url,
-        host=link.host,
-        kind=link.kind,
-        own=link.own,
-        page=link.page,
-        section=link.section,
-        origin=link.origin,
-        raw=link.raw,
-        context=link.context,
-        footnote=link.footnote,
-    )
+def link_row(paper_id: int, version: str, link: Link) -> dict[str, Any]:
+    """`links` row (column -> value) for a Link record."""
+    return {
+        "paper_id": paper_id,
+        "extractor_version": version,
+        "url": link.url,
+        "host": link.host,
+        "kind": link.kind,
+        "own": link.own,
+        "page": link.page,
+        "section": link.section,
+        "origin": link.origin,
+        "raw": link.raw,
+        "context": link.context,
+        "footnote": link.footnote,
+    }
 
 
 def load_doc(extraction: Extraction, links: Sequence[CodeLink] = ()) -> ExtractedDoc:
@@ -232,22 +234,24 @@ def save_predictions(
             Mention.classifier_version == version,
         )
     )
-    session.add_all(
-        Mention(
-            paper_id=paper_id,
-            classifier=classifier,
-            classifier_version=version,
-            framework=p.framework,
-            seq=i,
-            page=ev.page,
-            section=ev.section,
-            snippet=ev.snippet,
-            kind=ev.rule,
-            term=ev.term,
-        )
+    mentions = [
+        {
+            "paper_id": paper_id,
+            "classifier": classifier,
+            "classifier_version": version,
+            "framework": p.framework,
+            "seq": i,
+            "page": ev.page,
+            "section": ev.section,
+            "snippet": ev.snippet,
+            "kind": ev.rule,
+            "term": ev.term,
+        }
         for p in predictions
         for i, ev in enumerate(p.evidence)
-    )
+    ]
+    if mentions:  # one executemany, not an ORM object per row
+        session.execute(insert(Mention), mentions)
 
 
 def select_pending_extraction(version: str, force: bool = False) -> Select[Paper]:
