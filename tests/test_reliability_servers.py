@@ -79,6 +79,8 @@ def test_every_fault_is_recorded_then_retried(
             status, error = got[key]
             assert status == "failed" and reason in (error or ""), (key, error)
         # Retries within limits: retryable statuses and timeouts MAX_RETRIES more times, others once.
+        timed_out = ("stall", "stall-head", "drop", "long-length")
+        server.wait_hits({f"/{f}/{f}.pdf": MAX_RETRIES + 1 for f in timed_out})
         hits = server.hits
         assert hits["/500/500.pdf"] == hits["/429/429.pdf"] == MAX_RETRIES + 1
         assert hits["/503-retry-after/503-retry-after.pdf"] == MAX_RETRIES + 1
