@@ -12,17 +12,15 @@ Part 2 prints pyinstrument's call tree of `extract_pdf` over the same files. Not
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from throughput import DEFAULT_CORPUS
+from throughput import corpus_files, corpus_parser
 
 import miner  # noqa: F401  # before pymupdf (see miner/__init__)
-from miner.extract.pdf import extract_pdf, uri_links
+from miner.extract.pdf import TEXT_FLAGS, extract_pdf, uri_links
 
-FLAGS_NOTE = "TEXTFLAGS_DICT without images, as miner.extract.pdf uses"
+FLAGS_NOTE = "miner.extract.pdf.TEXT_FLAGS (TEXTFLAGS_DICT without images)"
 
 
 def each_page(datas: list[bytes], fn: Callable[..., object]) -> None:
@@ -37,14 +35,12 @@ def each_page(datas: list[bytes], fn: Callable[..., object]) -> None:
 def main() -> None:
     import pymupdf
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--limit", type=int, help="Only the first N files (sorted by name).")
+    parser = corpus_parser(__doc__)
     parser.add_argument("--depth", type=int, default=4, help="Levels of the call tree shown.")
     args = parser.parse_args()
-    files = sorted(args.corpus.glob("*.pdf"))[: args.limit]
+    files = corpus_files(args)
     datas = [f.read_bytes() for f in files]
-    flags = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
+    flags = TEXT_FLAGS
 
     def textpage(page: pymupdf.Page) -> None:
         page.get_textpage(flags=flags)

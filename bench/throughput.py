@@ -185,16 +185,28 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
-    logging.basicConfig(level=logging.ERROR)  # pypdf and pdfminer warn on every odd object
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def corpus_parser(doc: str) -> argparse.ArgumentParser:
+    """A parser with --corpus and --limit (see corpus_files); doc's first line describes it."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--limit", type=int, help="Only the first N files (sorted by name).")
-    parser.add_argument("--peer-files", type=int, default=12, help="Files for the peer extractors.")
-    args = parser.parse_args()
+    return parser
+
+
+def corpus_files(args: argparse.Namespace) -> list[Path]:
+    """The PDFs named by --corpus and --limit; exits with a message when there are none."""
     files = sorted(args.corpus.glob("*.pdf"))[: args.limit]
     if not files:
         sys.exit(f"no PDFs in {args.corpus}")
+    return files
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.ERROR)  # pypdf and pdfminer warn on every odd object
+    parser = corpus_parser(__doc__)
+    parser.add_argument("--peer-files", type=int, default=12, help="Files for the peer extractors.")
+    args = parser.parse_args()
+    files = corpus_files(args)
     pages = count_pages(files)
     print(
         f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} cores, "

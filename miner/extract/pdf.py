@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 
+TEXT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
+"""Text page flags: what get_text("dict") reads, without decoding images."""
 MIN_CHARS_PER_PAGE = 50
 MAX_PAGES = 300
 TIME_BUDGET = 120.0
@@ -87,7 +89,7 @@ def _read(doc: pymupdf.Document, *, max_pages: int, time_budget: float) -> Extra
         page = doc.load_page(index)
         rect = page.rect
         heights[index + 1] = rect.height
-        textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
+        textpage = page.get_textpage(flags=TEXT_FLAGS)
         info = page.get_text("dict", textpage=textpage)
         raw.extend(reading_order(page_blocks(index + 1, info), rect.width))
         words: PageWords | None = None
