@@ -38,4 +38,10 @@ def get_classifier(name: str) -> FrameworkClassifier:
         ) from None
 
 
-__all__ = ["CLASSIFIERS", "DEFAULT_CLASSIFIER", "DEFAULT_MODEL", "FrameworkClassifier", "get_classifier"]
+__all__ = [
+    "CLASSIFIERS",
+    "DEFAULT_CLASSIFIER",
+    "DEFAULT_MODEL",
+    "FrameworkClassifier",
+    "get_classifier",
+]
