@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import MakePdf
 
 from miner.extract.pdf import dehyphenate, extract_pdf
@@ -78,3 +79,28 @@ def test_blocks_know_page_and_section(make_pdf: MakePdf) -> None:
     got = [(b.page, b.section) for b in doc.blocks]
     assert got[0] == (1, "front") and (2, "acknowledgements") in got
     assert (2, "references") in got and got[-1] == (3, "appendix")
+
+
+def test_uri_links_reads_web_links_only_with_their_rects() -> None:
+    """Web links come from MuPDF's link list (#7): internal jumps and mail links are left out."""
+    import pymupdf
+
+    from miner.extract.pdf import uri_links
+
+    doc = pymupdf.open()
+    doc.new_page()
+    doc.new_page()
+    page = doc[0]
+    page.insert_text((72, 100), "Code: github.com/me/proj and section 2")
+    web = pymupdf.Rect(100, 90, 200, 104)
+    page.insert_link({"kind": pymupdf.LINK_URI, "from": web, "uri": "https://github.com/me/proj"})
+    page.insert_link(
+        {"kind": pymupdf.LINK_URI, "from": pymupdf.Rect(0, 0, 9, 9), "uri": "mailto:a@b.c"}
+    )
+    page.insert_link(
+        {"kind": pymupdf.LINK_GOTO, "from": pymupdf.Rect(210, 90, 260, 104), "page": 1}
+    )
+    reopened = pymupdf.open(stream=doc.tobytes(), filetype="pdf")
+    got = uri_links(reopened[0])
+    assert [u for u, _ in got] == ["https://github.com/me/proj"]
+    assert got[0][1] == pytest.approx(tuple(web), abs=0.01)
