@@ -410,9 +410,24 @@ def run_classify(
             {"miner": __version__, "classifier": clf.VERSION},
         )
         batch = BatchCommitter(session)
+        # Leases as in run_extract: two `miner classify` on one database share the papers.
+        owner, stage = lease.new_owner(), f"classify:{clf.NAME}"[:32]
+        pending = store.select_pending_classification(
+            EXTRACTOR_VERSION, clf.NAME, clf.VERSION, force
+        )
+        mine = lease.iter_leased(
+            session,
+            stage,
+            itertools.chain([first], jobs),
+            lambda job: job[0],
+            pending.with_only_columns(Extraction.paper_id),
+            Extraction.paper_id,
+            owner=owner,
+            chunk=max(4, 2 * scale.workers),
+        )
         outcomes = iter_outcomes(
             classify_job,
-            itertools.chain([first], jobs),
+            mine,
             executor=scale.executor,
             workers=scale.workers,
             timeout=scale.doc_timeout,
@@ -423,9 +438,11 @@ def run_classify(
                 if outcome.result is None:
                     logger.warning("classify paper %s: %s", outcome.job[0], outcome.error)
                     report.counts["failed"] += 1
+                    lease.release(session, stage, owner, [outcome.job[0]])
                     continue
                 paper_id, ev, predictions = outcome.result
                 store.save_predictions(session, paper_id, clf.NAME, clf.VERSION, ev, predictions)
+                lease.release(session, stage, owner, [paper_id])
                 used = [p.framework for p in predictions if p.label == "uses"]
                 report.counts["with_framework" if used else "no_framework"] += 1
                 batch.add()
@@ -433,8 +450,11 @@ def run_classify(
                     progress(1)
         except BaseException as exc:
             session.rollback()
+            lease.release(session, stage, owner)
+            session.commit()
             store.finish_run(session, run, None, _stopped(exc))
             raise
+        lease.release(session, stage, owner)
         batch.flush()
         store.finish_run(session, run, report.counts)
     return report

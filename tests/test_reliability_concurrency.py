@@ -63,3 +63,24 @@ def test_two_extracts_do_not_duplicate_work(ingested: Miner, tmp_path: Path) -> 
     assert leases == 0
     assert health(ingested.db) == []
     assert content(ingested.db) == content(ref)
+
+
+def test_two_classifies_do_not_duplicate_work(ingested: Miner, tmp_path: Path) -> None:
+    ingested("extract", "--workers", "1")
+    ref = tmp_path / "ref.db"
+    with sqlite3.connect(ingested.db) as a, sqlite3.connect(ref) as b:
+        a.backup(b)
+    Miner(ref, tmp_path / "data")("classify", "--workers", "1")
+
+    procs = [spawn(ingested.db, "classify", "--workers", "1") for _ in range(2)]
+    for proc in procs:
+        code, err = finish(proc)
+        assert code == 0, err
+    with sqlite3.connect(ingested.db) as conn:
+        runs = conn.execute("SELECT status, counts FROM runs WHERE command='classify'").fetchall()
+        leases = conn.execute("SELECT COUNT(*) FROM leases").fetchone()[0]
+    done = [sum(json.loads(counts).values()) for _, counts in runs]
+    assert all(status == "ok" for status, _ in runs)
+    assert sum(done) == 12, f"papers classified per run: {done} (a paper was classified twice)"
+    assert leases == 0
+    assert content(ingested.db) == content(ref)
