@@ -316,7 +316,7 @@ def reap_runs(session: Session) -> int:
     Runs of other hosts are left alone: their processes cannot be checked from here.
     """
     stmt = select(Run).where(Run.status == "running", Run.host == socket.gethostname())
-    dead = [run for run in session.scalars(stmt) if run.pid is not None and not _alive(run.pid)]
+    dead = [run for run in session.scalars(stmt) if run.pid is not None and not pid_alive(run.pid)]
     for run in dead:
         run.status = "interrupted"
     if dead:
@@ -324,7 +324,8 @@ def reap_runs(session: Session) -> int:
     return len(dead)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this host (another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Select, delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from db.schema import Lease
-from db.store import now, upsert
+from db.store import now, pid_alive, upsert
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +47,7 @@ def owner_alive(owner: str, host: str | None = None) -> bool:
         pid = int(parts[1])
     except ValueError:
         return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by another user
-        return True
-    return True
+    return pid_alive(pid)
 
 
 def leased(stage: str, item_id: Any) -> ColumnElement[bool]:
