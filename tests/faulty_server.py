@@ -47,16 +47,6 @@ class FaultyServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def wait_hits(self, expected: dict[str, int], timeout: float = 10.0) -> None:
-        """Wait until each path was hit at least as often as expected: a client that timed out
-        has gone on, but under load the server may read its request only later."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if all(self.hits[p] >= n for p, n in expected.items()):
-                    return
-            time.sleep(0.02)
-
     def body_for(self, path: str) -> bytes:
         """The PDF a path serves when it does not fail (one per path, by name)."""
         name = path.rsplit("/", 1)[-1]

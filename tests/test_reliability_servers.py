@@ -8,6 +8,7 @@ import hashlib
 import random
 import sqlite3
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,10 @@ def test_every_fault_is_recorded_then_retried(
             limiter=http.RateLimiter(delay=0, sleep=slept.append),
             retry=http.Retry(max_retries=MAX_RETRIES, base=0.01, rand=lambda: 0.0),
         )
+        # Attempts are counted where they are made: a retry sent on a pooled connection that the
+        # server had just closed never reaches it, so server-side hits can be fewer.
+        sent: Counter[str] = Counter()
+        fetcher.client.event_hooks = {"request": [lambda r: sent.update([r.url.path])]}
         engine = make_engine(str(miner.db))
         with fetcher.client:
             report = crawl.run_fetch(engine, fetcher, miner.data_dir, workers=3)
@@ -79,9 +84,7 @@ def test_every_fault_is_recorded_then_retried(
             status, error = got[key]
             assert status == "failed" and reason in (error or ""), (key, error)
         # Retries within limits: retryable statuses and timeouts MAX_RETRIES more times, others once.
-        timed_out = ("stall", "stall-head", "drop", "long-length")
-        server.wait_hits({f"/{f}/{f}.pdf": MAX_RETRIES + 1 for f in timed_out})
-        hits = server.hits
+        hits = sent
         assert hits["/500/500.pdf"] == hits["/429/429.pdf"] == MAX_RETRIES + 1
         assert hits["/503-retry-after/503-retry-after.pdf"] == MAX_RETRIES + 1
         assert hits["/stall-head/stall-head.pdf"] == MAX_RETRIES + 1
