@@ -10,11 +10,12 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
 from classifiers import get_classifier
@@ -203,6 +204,90 @@ class BatchCommitter:
         self.pending, self.last = 0, time.monotonic()
 
 
+class LeasedRun:
+    """A stage run over leased papers: this process alone writes, committing in batches.
+
+    Leases (miner/lease.py): a second run of the same stage on this database skips the papers
+    this one holds; each lease is released in the transaction that stores the paper's result.
+    """
+
+    def __init__(self, session: Session, stage: str) -> None:
+        self.session, self.stage = session, stage
+        self.owner = lease.new_owner()
+        self.batch = BatchCommitter(session)
+
+    def outcomes(
+        self,
+        fn: Callable[[Any], Any],
+        jobs: Iterable[Any],
+        pending: Select[Any],
+        item_id: Any,
+        scale: ScaleOptions,
+    ) -> Iterator[Outcome[Any, Any]]:
+        """Outcomes of fn over the jobs (keyed by paper id, job[0]) that this run could lease.
+
+        `pending` selects what still needs the stage; `item_id` is its paper id column.
+        """
+        mine = lease.iter_leased(
+            self.session,
+            self.stage,
+            jobs,
+            lambda job: job[0],
+            pending.with_only_columns(item_id),
+            item_id,
+            owner=self.owner,
+            chunk=max(4, 2 * scale.workers),
+        )
+        return iter_outcomes(
+            fn,
+            mine,
+            executor=scale.executor,
+            workers=scale.workers,
+            timeout=scale.doc_timeout,
+            scheduler=scale.scheduler,
+        )
+
+    def release(self, paper_id: int) -> None:
+        """Hand a paper back (with the transaction that stores its result, if any)."""
+        lease.release(self.session, self.stage, self.owner, [paper_id])
+
+    def saved(self, paper_id: int, progress: Progress | None) -> None:
+        """A paper's result is in the session: release it, count it for the batch commit."""
+        self.release(paper_id)
+        self.batch.add()
+        if progress:
+            progress(1)
+
+
+@contextmanager
+def leased_run(
+    session: Session,
+    command: str,
+    stage: str,
+    args: dict[str, Any],
+    versions: dict[str, str],
+    report: StageReport,
+) -> Iterator[LeasedRun]:
+    """Record a `runs` row around a LeasedRun and close it with the report's counts.
+
+    On an exception, unsaved results are rolled back, every lease is handed back and the run
+    ends `interrupted` (Ctrl-C, SIGTERM) or `failed`.
+    """
+    run = store.start_run(session, command, args, versions)
+    lr = LeasedRun(session, stage)
+    try:
+        yield lr
+    except BaseException as exc:
+        session.rollback()
+        lease.release(session, stage, lr.owner)
+        session.commit()
+        store.finish_run(session, run, None, _stopped(exc))
+        raise
+    lease.release(session, stage, lr.owner)
+    lr.batch.flush()
+    store.finish_run(session, run, report.counts)
+
+
 def _stopped(exc: BaseException) -> str:
     """Status of a run that an exception ended: Ctrl-C and SIGTERM interrupt, the rest fail."""
     return "interrupted" if isinstance(exc, KeyboardInterrupt | SystemExit) else "failed"
@@ -240,56 +325,20 @@ def run_extract(
         first = next(jobs, None)
         if first is None:
             return report
-        run = store.start_run(session, "extract", args, run_versions)
-        batch = BatchCommitter(session)
-        # Leases (miner/lease.py): a second `miner extract` on this database skips the papers this
-        # one holds; each lease is released in the transaction that stores the paper's result.
-        owner = lease.new_owner()
         pending = store.select_pending_extraction(EXTRACTOR_VERSION, force)
-        mine = lease.iter_leased(
-            session,
-            "extract",
-            itertools.chain([first], jobs),
-            lambda job: job[0],
-            pending.with_only_columns(Paper.id),
-            Paper.id,
-            owner=owner,
-            chunk=max(4, 2 * scale.workers),
-        )
-        outcomes = iter_outcomes(
-            extract_job,
-            mine,
-            executor=scale.executor,
-            workers=scale.workers,
-            timeout=scale.doc_timeout,
-            scheduler=scale.scheduler,
-        )
-        try:
+        with leased_run(session, "extract", "extract", args, run_versions, report) as lr:
+            outcomes = lr.outcomes(
+                extract_job, itertools.chain([first], jobs), pending, Paper.id, scale
+            )
             for outcome in outcomes:
                 if outcome.result is not None:
                     paper_id, sha, encoded = outcome.result
                 else:
-                    failed = _failed_doc(outcome)
-                    paper_id, sha, encoded = (
-                        outcome.job[0],
-                        outcome.job[1],
-                        store.EncodedDoc.of(failed),
-                    )
+                    failed = store.EncodedDoc.of(_failed_doc(outcome))
+                    paper_id, sha, encoded = outcome.job[0], outcome.job[1], failed
                 store.save_extraction(session, paper_id, sha, EXTRACTOR_VERSION, encoded)
-                lease.release(session, "extract", owner, [paper_id])
                 report.counts[encoded.doc.status] += 1
-                batch.add()
-                if progress:
-                    progress(1)
-        except BaseException as exc:
-            session.rollback()  # unsaved results are lost anyway; hand their papers back
-            lease.release(session, "extract", owner)
-            session.commit()
-            store.finish_run(session, run, None, _stopped(exc))
-            raise
-        lease.release(session, "extract", owner)
-        batch.flush()
-        store.finish_run(session, run, report.counts)
+                lr.saved(paper_id, progress)
     return report
 
 
@@ -403,60 +452,27 @@ def run_classify(
         first = next(jobs, None)
         if first is None:
             return report
-        run = store.start_run(
-            session,
-            "classify",
-            {"classifier": clf.NAME, "force": force, "workers": scale.workers},
-            {"miner": __version__, "classifier": clf.VERSION},
-        )
-        batch = BatchCommitter(session)
-        # Leases as in run_extract: two `miner classify` on one database share the papers.
-        owner, stage = lease.new_owner(), f"classify:{clf.NAME}"[:32]
+        args = {"classifier": clf.NAME, "force": force, "workers": scale.workers}
+        versions = {"miner": __version__, "classifier": clf.VERSION}
+        stage = f"classify:{clf.NAME}"[:32]  # leases: two `miner classify` share the papers
         pending = store.select_pending_classification(
             EXTRACTOR_VERSION, clf.NAME, clf.VERSION, force
         )
-        mine = lease.iter_leased(
-            session,
-            stage,
-            itertools.chain([first], jobs),
-            lambda job: job[0],
-            pending.with_only_columns(Extraction.paper_id),
-            Extraction.paper_id,
-            owner=owner,
-            chunk=max(4, 2 * scale.workers),
-        )
-        outcomes = iter_outcomes(
-            classify_job,
-            mine,
-            executor=scale.executor,
-            workers=scale.workers,
-            timeout=scale.doc_timeout,
-            scheduler=scale.scheduler,
-        )
-        try:
+        with leased_run(session, "classify", stage, args, versions, report) as lr:
+            outcomes = lr.outcomes(
+                classify_job, itertools.chain([first], jobs), pending, Extraction.paper_id, scale
+            )
             for outcome in outcomes:
                 if outcome.result is None:
                     logger.warning("classify paper %s: %s", outcome.job[0], outcome.error)
                     report.counts["failed"] += 1
-                    lease.release(session, stage, owner, [outcome.job[0]])
+                    lr.release(outcome.job[0])  # stays pending for the next run
                     continue
                 paper_id, ev, predictions = outcome.result
                 store.save_predictions(session, paper_id, clf.NAME, clf.VERSION, ev, predictions)
-                lease.release(session, stage, owner, [paper_id])
                 used = [p.framework for p in predictions if p.label == "uses"]
                 report.counts["with_framework" if used else "no_framework"] += 1
-                batch.add()
-                if progress:
-                    progress(1)
-        except BaseException as exc:
-            session.rollback()
-            lease.release(session, stage, owner)
-            session.commit()
-            store.finish_run(session, run, None, _stopped(exc))
-            raise
-        lease.release(session, stage, owner)
-        batch.flush()
-        store.finish_run(session, run, report.counts)
+                lr.saved(paper_id, progress)
     return report
 
 
