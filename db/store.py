@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -252,6 +252,18 @@ def save_predictions(
     ]
     if mentions:  # one executemany, not an ORM object per row
         session.execute(insert(Mention), mentions)
+
+
+S = TypeVar("S", bound=Select)  # type: ignore[type-arg]  # any row shape
+
+
+def where_venue_year(stmt: S, venue: str | None, year: int | None) -> S:
+    """Restrict a select over papers to a venue (any case) and a year, each when given."""
+    if venue is not None:
+        stmt = stmt.where(func.lower(Paper.venue) == venue.lower())
+    if year is not None:
+        stmt = stmt.where(Paper.year == year)
+    return stmt
 
 
 def select_pending_extraction(version: str, force: bool = False) -> Select[Paper]:

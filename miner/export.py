@@ -9,9 +9,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from db import store
 from db.schema import Extraction, Mention, Paper, Prediction
 from miner.errors import UsageError
 from miner.extract import EXTRACTOR_VERSION
@@ -52,10 +53,7 @@ def paper_records(
     clf = resolve_classifier(classifier)
     with Session(engine) as session:
         q = select(Paper).order_by(Paper.id)
-        if venue is not None:
-            q = q.where(func.lower(Paper.venue) == venue.lower())
-        if year is not None:
-            q = q.where(Paper.year == year)
+        q = store.where_venue_year(q, venue, year)
         papers = session.scalars(q).all()
         ids = {p.id for p in papers}
         ext = {

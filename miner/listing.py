@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from classifiers import get_classifier
+from db import store
 from db.schema import CodeLink, Extraction, Paper, Prediction
 from miner.extract import EXTRACTOR_VERSION
 
@@ -80,10 +81,7 @@ def papers_listing(
     clf = get_classifier(classifier)
     with Session(engine) as session:
         q = select(Paper).order_by(Paper.id)
-        if venue is not None:
-            q = q.where(func.lower(Paper.venue) == venue.lower())
-        if year is not None:
-            q = q.where(Paper.year == year)
+        q = store.where_venue_year(q, venue, year)
         papers = session.scalars(q).all()
         ext = {
             e.paper_id: e

@@ -8,11 +8,12 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from classifiers import FrameworkClassifier, get_classifier
 from classifiers.labels import FRAMEWORKS
+from db import store
 from db.schema import Extraction, Paper, Prediction
 from miner.errors import UsageError
 from miner.extract import EXTRACTOR_VERSION
@@ -242,10 +243,7 @@ def _denominators(
 ) -> tuple[dict[int, tuple[Group, bool]], dict[Group, Denominators]]:
     """Each selected paper's group and whether it was read; per-group stage counts."""
     q = select(Paper.id, Paper.venue, Paper.year, Paper.pdf_sha256)
-    if venue is not None:
-        q = q.where(func.lower(Paper.venue) == venue.lower())
-    if year is not None:
-        q = q.where(Paper.year == year)
+    q = store.where_venue_year(q, venue, year)
     status = dict(
         session.execute(
             select(Extraction.paper_id, Extraction.status).where(
