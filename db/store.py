@@ -254,7 +254,7 @@ def save_predictions(
         session.execute(insert(Mention), mentions)
 
 
-S = TypeVar("S", bound=Select)  # type: ignore[type-arg]  # any row shape
+S = TypeVar("S", bound=Select)  # any row shape
 
 
 def where_venue_year(stmt: S, venue: str | None, year: int | None) -> S:
