@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -23,6 +24,14 @@ CLASSIFIER_OPTION = click.option(
     show_default=True,
     help="Whose verdicts to count.",
 )
+
+
+def filter_options(fn: Any) -> Any:
+    """--venue and --year: only papers of this venue (any case) and year."""
+    fn = click.option("--year", type=int, help="Only this year.")(fn)
+    return click.option("--venue", help="Only this venue (case-insensitive).")(fn)
+
+
 TABLE_COLUMNS = [
     "venue",
     "year",
@@ -84,8 +93,7 @@ def echo_tally(ctx: Ctx, rows: list[TallyRow], fmt: str, mentions: bool, baselin
 
 
 @cli.command(name="tally")
-@click.option("--venue", help="Only this venue (case-insensitive).")
-@click.option("--year", type=int, help="Only this year.")
+@filter_options
 @click.option(
     "--framework",
     type=click.Choice([*FRAMEWORKS, NONE, UNDETERMINED]),
@@ -158,8 +166,7 @@ def tally_cmd(
 
 
 @cli.command()
-@click.option("--venue", help="Only this venue.")
-@click.option("--year", type=int, help="Only this year.")
+@filter_options
 @CLASSIFIER_OPTION
 @output_options
 @pass_ctx
@@ -181,8 +188,7 @@ def papers(ctx: Ctx, venue: str | None, year: int | None, classifier: str, fmt: 
 
 
 @cli.command()
-@click.option("--venue", help="Only this venue.")
-@click.option("--year", type=int, help="Only this year.")
+@filter_options
 @CLASSIFIER_OPTION
 @click.option(
     "-o",
@@ -218,8 +224,7 @@ def report(
 
 @cli.command()
 @click.argument("kind", type=click.Choice(["trend", "venues"]))
-@click.option("--venue", help="Only this venue.")
-@click.option("--year", type=int, help="Only this year.")
+@filter_options
 @click.option(
     "--framework", "frameworks", multiple=True, type=click.Choice(FRAMEWORKS), help="Repeatable."
 )
@@ -269,8 +274,7 @@ def plot(
     default="csv",
     show_default=True,
 )
-@click.option("--venue", help="Only this venue.")
-@click.option("--year", type=int, help="Only this year.")
+@filter_options
 @CLASSIFIER_OPTION
 @click.option(
     "-o",
