@@ -43,44 +43,29 @@ def test_tally_and_status_while_extract_runs(ingested: Miner) -> None:
     assert ingested.json("status")["stages"]["extract"]["done"] == 12
 
 
-def test_two_extracts_do_not_duplicate_work(ingested: Miner, tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["extract", "classify"])
+def test_two_runs_of_a_stage_do_not_duplicate_work(
+    ingested: Miner, tmp_path: Path, command: str
+) -> None:
+    if command == "classify":
+        ingested("extract", "--workers", "1")
     ref = tmp_path / "ref.db"
     with sqlite3.connect(ingested.db) as a, sqlite3.connect(ref) as b:
         a.backup(b)
-    Miner(ref, tmp_path / "data")("extract", "--workers", "1")
+    Miner(ref, tmp_path / "data")(command, "--workers", "1")
 
-    first = spawn(ingested.db, "extract", "--workers", "1")
-    second = spawn(ingested.db, "extract", "--workers", "1")
-    for proc in (first, second):
-        code, err = finish(proc)
-        assert code == 0, err
-    with sqlite3.connect(ingested.db) as conn:
-        runs = conn.execute("SELECT status, counts FROM runs WHERE command='extract'").fetchall()
-        leases = conn.execute("SELECT COUNT(*) FROM leases").fetchone()[0]
-    done = [sum(json.loads(counts).values()) for _, counts in runs]
-    assert all(status == "ok" for status, _ in runs)
-    assert sum(done) == 12, f"papers extracted per run: {done} (a paper was extracted twice)"
-    assert leases == 0
-    assert health(ingested.db) == []
-    assert content(ingested.db) == content(ref)
-
-
-def test_two_classifies_do_not_duplicate_work(ingested: Miner, tmp_path: Path) -> None:
-    ingested("extract", "--workers", "1")
-    ref = tmp_path / "ref.db"
-    with sqlite3.connect(ingested.db) as a, sqlite3.connect(ref) as b:
-        a.backup(b)
-    Miner(ref, tmp_path / "data")("classify", "--workers", "1")
-
-    procs = [spawn(ingested.db, "classify", "--workers", "1") for _ in range(2)]
+    procs = [spawn(ingested.db, command, "--workers", "1") for _ in range(2)]
     for proc in procs:
         code, err = finish(proc)
         assert code == 0, err
     with sqlite3.connect(ingested.db) as conn:
-        runs = conn.execute("SELECT status, counts FROM runs WHERE command='classify'").fetchall()
+        runs = conn.execute(
+            "SELECT status, counts FROM runs WHERE command=?", (command,)
+        ).fetchall()
         leases = conn.execute("SELECT COUNT(*) FROM leases").fetchone()[0]
     done = [sum(json.loads(counts).values()) for _, counts in runs]
     assert all(status == "ok" for status, _ in runs)
-    assert sum(done) == 12, f"papers classified per run: {done} (a paper was classified twice)"
+    assert sum(done) == 12, f"papers per {command} run: {done} (a paper was done twice)"
     assert leases == 0
+    assert health(ingested.db) == []
     assert content(ingested.db) == content(ref)
