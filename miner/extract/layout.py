@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from miner.extract.sections import heading_section, maybe_heading
-from miner.extract.text import LIGATURES
+from miner.extract.text import clean
 
 SUPERSCRIPT = 1
 BOLD = 16
@@ -64,15 +64,6 @@ def _line_text(line: dict[str, Any]) -> tuple[str, dict[float, int], bool, list[
     Also the line's characters by font size (rounded to 0.5) and whether it is all bold.
     """
     spans = [s for s in line["spans"] if s["text"]]
-    if len(spans) == 1:  # most lines: no neighbour to be raised or smaller than
-        span = spans[0]
-        t = span["text"].translate(LIGATURES)
-        short = t.strip()
-        if not short:
-            return t, {}, False, []
-        sup = len(short) <= 3 and bool(span["flags"] & SUPERSCRIPT)
-        sizes1 = {round(float(span["size"]) * 2) / 2: len(t)}
-        return t, sizes1, bool(span["flags"] & BOLD), [(short, 0)] if sup else []
     if not spans:
         return "", {}, False, []
     main = spans[0]  # the first of the largest spans: its baseline is the line's
@@ -89,7 +80,7 @@ def _line_text(line: dict[str, Any]) -> tuple[str, dict[float, int], bool, list[
     bold = True
     prev_sup = False
     for span in spans:
-        t = span["text"].translate(LIGATURES)
+        t = clean(span["text"])
         short = t.strip()
         sup = len(short) <= 3 and _is_marker(span, short, line_size, baseline)
         if sup and last.isalnum() or prev_sup and t[:1].isalnum():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from miner.extract.links import _URL_RE, _continues
 
-LIGATURES = str.maketrans(
+_LIGATURES = str.maketrans(
     {
         "\ufb00": "ff",
         "\ufb01": "fi",
@@ -24,7 +24,7 @@ LIGATURES = str.maketrans(
 
 def clean(text: str) -> str:
     """Replace ligatures and odd spaces/hyphens with plain characters."""
-    return text.translate(LIGATURES)
+    return text.translate(_LIGATURES)
 
 
 def join_lines(lines: list[str]) -> str:
