@@ -121,14 +121,14 @@ _PAPER_HOSTS = frozenset(PAPER_HOSTS)
 _DATASET_HOSTS = frozenset(DATASET_HOSTS)
 
 _SCHEME = r"(?:[a-z][a-z0-9+.-]{1,9}://)"
+_BARE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co")
+"""Hosts _URL_RE finds without a scheme or www."""
 _URL_RE = re.compile(
     rf"{_SCHEME}[^\s<>\"'{{}}|\\^`\[\]]+"
     r"|(?<![\w@/.-])www\.[^\s<>\"'{}|\\^`\[\]]+"
-    r"|(?<![\w@/.-])(?:github\.com|gitlab\.com|bitbucket\.org|huggingface\.co)/[^\s<>\"'{}|\\^`\[\]]+",
+    rf"|(?<![\w@/.-])(?:{'|'.join(map(re.escape, _BARE_HOSTS))})/[^\s<>\"'{{}}|\\^`\[\]]+",
     re.IGNORECASE,
 )
-_BARE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co")
-"""Hosts _URL_RE finds without a scheme or www."""
 _TRAILING = ".,;:!?)]}>'\"*”’"
 # A URL that stops after one of these at a line end almost surely goes on on the next line.
 _BREAK_AFTER = "/-_=?&#~%:"
