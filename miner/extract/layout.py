@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from miner.extract.sections import heading_section, maybe_heading
+from miner.extract.sections import heading_section
 from miner.extract.text import clean
 
 SUPERSCRIPT = 1
@@ -114,11 +114,7 @@ def page_blocks(page_no: int, info: dict[str, Any]) -> list[RawBlock]:
             bbox = line["bbox"]
             rotated = abs(line["dir"][1]) > 0.5
             # A heading inside a block starts a new block so that sections switch there.
-            if (
-                current is None
-                or rotated != current.rotated
-                or (maybe_heading(text) and heading_section(text) is not None)
-            ):
+            if current is None or rotated != current.rotated or heading_section(text) is not None:
                 if current is not None:
                     _finish(current, sizes)
                     out.append(current)

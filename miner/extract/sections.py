@@ -44,7 +44,7 @@ _RUN_IN_ACK = re.compile(r"^\s*acknowledge?ments?\s*[.:\u2014-]\s+\S", re.I)
 _LETTER_HEADING = re.compile(r"^[A-H](?:\.\d+)*\.?\s+[A-Z][\w\- ]{2,60}$")
 
 
-def maybe_heading(line: str) -> bool:
+def _maybe_heading(line: str) -> bool:
     """Cheap test: False means `heading_section(line)` is None (most lines of a page)."""
     return _HEADING_WORDS.search(line.casefold()) is not None
 
@@ -52,7 +52,7 @@ def maybe_heading(line: str) -> bool:
 def heading_section(text: str) -> str | None:
     """The section a block starts if its first line is a section heading, else None."""
     first = text.strip().split("\n", 1)[0].strip()
-    if not first or len(first) > 90 or not maybe_heading(first):
+    if not first or len(first) > 90 or not _maybe_heading(first):
         return None
     for name, pattern in _HEADINGS:
         if pattern.match(first):
