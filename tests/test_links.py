@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from miner.extract.links import find_urls, is_repo, normalize_url, strip_trailing
+from miner.extract.links import find_urls, is_repo, known_url_keys, normalize_url, strip_trailing
 
 
 @pytest.mark.parametrize(
@@ -107,6 +107,6 @@ def test_find_urls(text: str, expected: list[str]) -> None:
 def test_find_urls_prefers_the_annotation_reading() -> None:
     """Regression (issue 3): `github.com/google/90` came from a JOSS margin line number."""
     text = "programs. http://github.com/google/\n91 jax"
-    assert find_urls(text, known=["http://github.com/google/jax"]) == [
+    assert find_urls(text, known_url_keys(["http://github.com/google/jax"])) == [
         "http://github.com/google/jax"
     ]

@@ -163,17 +163,12 @@ def _continues(url: str, nxt: str) -> bool:
     return "/" in nxt.rstrip(_TRAILING) or bool(re.search(r"\.[a-z]", nxt))
 
 
-def find_urls(
-    text: str, known: Collection[str] = (), *, known_keys: frozenset[str] | None = None
-) -> list[str]:
+def find_urls(text: str, known_keys: Collection[str] = frozenset()) -> list[str]:
     """URL-like strings in text in order, with URLs broken across lines re-joined.
 
-    `known` holds URLs of the page's link annotations: where a line-broken URL could be read
-    two ways, the reading that matches one of them wins. `known_keys` (from `known_url_keys`)
-    saves normalizing them again for every block of a page.
+    `known_keys` (`known_url_keys` of the page's link annotations, computed once per page):
+    where a line-broken URL could be read two ways, the reading that matches one of them wins.
     """
-    if known_keys is None:
-        known_keys = known_url_keys(known)
     if not may_have_url(text):
         return []
     lines = text.split("\n")
@@ -210,7 +205,7 @@ def may_have_url(text: str) -> bool:
 
 
 def known_url_keys(urls: Collection[str]) -> frozenset[str]:
-    """Comparison keys of annotation URLs, for `find_urls(known=...)` (compute once per page)."""
+    """Comparison keys of annotation URLs, for `find_urls(text, known_keys)`."""
     return frozenset(normalize_url(u)[0].lower() for u in urls)
 
 

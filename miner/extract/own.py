@@ -260,7 +260,7 @@ def collect_links(
     for block, section in zip(blocks, sections, strict=True):
         where = (block.page, section, "text", block.footnote)
         for text, ref in _segments(block, marks):
-            for raw in find_urls(text, known_keys=keys.get(block.page, frozenset())):
+            for raw in find_urls(text, keys.get(block.page, frozenset())):
                 seen.add(raw, where, text, ref)
         page_annots = by_page.get(block.page, [])
         inside = [a for a in page_annots if _intersects(a.rect, block.bbox)]
