@@ -130,10 +130,9 @@ def save_extraction(
     paper_id: int,
     sha256: str | None,
     version: str,
-    doc: ExtractedDoc | EncodedDoc,
+    encoded: EncodedDoc,
 ) -> None:
-    """Upsert a paper's extraction and replace its links for this extractor version."""
-    encoded = doc if isinstance(doc, EncodedDoc) else EncodedDoc.of(doc)
+    """Upsert a paper's extraction (`EncodedDoc.of(doc)`) and replace its links."""
     doc, chars = encoded.doc, encoded.chars
     row = {
         "paper_id": paper_id,
