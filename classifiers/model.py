@@ -11,7 +11,6 @@ import hashlib
 import json
 import logging
 import math
-import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,16 +25,13 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler
 
-from classifiers import DEFAULT_MODEL
+from classifiers import MODEL_VERSION, model_path, model_version
 from classifiers.features import aggregate
 from classifiers.labels import FRAMEWORKS, VOCABULARY_VERSION, Vocabulary, compile_terms
-from classifiers.rules import RULES_VERSION, RulesFrameworkClassifier, collect_hits, decide
+from classifiers.rules import RULES_VERSION, collect_hits, decide
 from miner.records import Evidence, ExtractedDoc, Prediction
 
 logger = logging.getLogger(__name__)
-
-MODEL_VERSION = "1"
-MODEL_ENV = "MINER_MODEL"
 
 
 class GoldLike(Protocol):
@@ -229,11 +225,6 @@ def load_model(path: str | Path) -> TrainedModel:
     return TrainedModel(pipe, card)
 
 
-def model_path() -> Path:
-    """The model to use: $MINER_MODEL if set, else the shipped default."""
-    return Path(os.environ.get(MODEL_ENV) or DEFAULT_MODEL)
-
-
 class ModelFrameworkClassifier:
     """The trained model over rule features; without a model file the rules decide."""
 
@@ -248,10 +239,9 @@ class ModelFrameworkClassifier:
         if self.path.is_file() and self.path.with_suffix(".json").is_file():
             self.model = load_model(self.path)
             self._scorer = LinearScorer(self.model.pipeline)
-            self.VERSION = f"{MODEL_VERSION}+{self.model.card['model_id']}"
         else:
             logger.warning("no model at %s: the rules decide", self.path)
-            self.VERSION = f"{MODEL_VERSION}+rules{RulesFrameworkClassifier.VERSION}"
+        self.VERSION = model_version(self.path)  # the same as classifiers.identify("model")
 
     def predict_doc(self, doc: ExtractedDoc) -> list[Prediction]:
         """One Prediction per framework: the model's probability of `uses` where named."""

@@ -15,7 +15,8 @@ from miner.tally import tally
 
 if TYPE_CHECKING:
     import pandas as pd
-    from sqlalchemy import Engine
+
+    from db import Engine
 
 EVIDENCE_COLUMNS = [
     "paper_id",

@@ -1,12 +1,14 @@
 """Datasette metadata for browsing a database: table and column descriptions, and canned queries
-that go from a tally number to the papers and the sentences behind it (no IO)."""
+that go from a tally number to the papers and the sentences behind it (no IO; the SQL of the
+tally comes from db.queries)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from classifiers import ClassifierId
+from db.queries import paper_select, sqlite_text, tally_by_venue_year_select
 from miner import __version__
-from miner.extract import EXTRACTOR_VERSION
 
 TABLES = {
     "papers": "One row per paper as listed by a source; natural key (source, source_id).",
@@ -48,45 +50,37 @@ def _url(base: str, path: str, params: dict[str, str]) -> str:
     return " || ".join(parts)
 
 
-TITLE = (
-    "coalesce(p.title, (select e.title from extractions e where e.paper_id = p.id "
-    "and e.title is not null order by e.id desc limit 1), p.file_name)"
-)
-
-
 def canned_queries(db_name: str, classifier: str, version: str, base_url: str) -> dict[str, Any]:
-    """Queries: tally by venue/year, papers using X at venue V, and one paper's evidence."""
+    """Queries: tally by venue/year, papers using X at venue V, and one paper's evidence.
+
+    The tally and the papers behind it are the read model's own selects (db.queries) as SQL
+    text, so they count exactly what `miner tally --by venue,year` counts.
+    """
+    clf_id = ClassifierId(classifier, version)
     clf = f"r.classifier = {_lit(classifier)} and r.classifier_version = {_lit(version)}"
     base = base_url.rstrip("/") + f"/{db_name}"
+    venue_year = (
+        "(:venue = '' or lower(t.venue) = lower(:venue)) "
+        "and (:year = '' or t.year = cast(:year as integer))"
+    )
+    link = {"framework": "t.framework", "venue": "t.venue", "year": "cast(t.year as text)"}
     tally_sql = f"""
-with classified as (
-  select p.id, p.venue, p.year from papers p
-  join extractions e on e.paper_id = p.id
-    and e.extractor_version = {_lit(EXTRACTOR_VERSION)} and e.status = 'ok'
-  where exists (select 1 from predictions r where r.paper_id = p.id and {clf})
-),
-denominators as (select venue, year, count(*) as classified from classified group by venue, year)
-select c.venue, c.year, r.framework, count(*) as uses, d.classified,
-  round(1.0 * count(*) / d.classified, 3) as share,
-  {_url(base, "/papers_using", {"framework": "r.framework", "venue": "c.venue", "year": "c.year"})}
-    as papers
-from classified c
-join predictions r on r.paper_id = c.id and {clf} and r.label = 'uses'
-join denominators d on d.venue is c.venue and d.year is c.year
-where (:venue = '' or c.venue = :venue) and (:year = '' or c.year = :year)
-group by c.venue, c.year, r.framework
-order by c.venue, c.year, uses desc, r.framework"""
+select t.venue, t.year, t.framework, t.uses, t.classified, t.share,
+  {_url(base, "/papers_using", link)} as papers
+from ({sqlite_text(tally_by_venue_year_select(clf_id))}) t
+where {venue_year}
+order by t.venue, t.year, t.uses desc, t.framework"""
     papers_sql = f"""
-select p.id as paper_id, p.venue, p.year, {TITLE} as title, r.confidence,
-  (select count(*) from mentions m where m.paper_id = p.id and m.framework = r.framework
+select t.id as paper_id, t.venue, t.year, coalesce(t.title, t.file) as title, r.confidence,
+  (select count(*) from mentions m where m.paper_id = t.id and m.framework = r.framework
      and m.classifier = r.classifier and m.classifier_version = r.classifier_version) as snippets,
-  {_url(base, "/paper_evidence", {"paper_id": "cast(p.id as text)"})} as evidence
-from papers p join predictions r on r.paper_id = p.id and {clf}
-where r.label = 'uses' and r.framework = :framework
-  and (:venue = '' or p.venue = :venue) and (:year = '' or p.year = :year)
-order by p.venue, p.year, p.id"""
+  {_url(base, "/paper_evidence", {"paper_id": "cast(t.id as text)"})} as evidence
+from ({sqlite_text(paper_select(clf_id))}) t
+join predictions r on r.paper_id = t.id and {clf}
+where t.classified = 1 and r.label = 'uses' and r.framework = :framework and {venue_year}
+order by t.venue, t.year, t.id"""
     evidence_sql = f"""
-select p.id as paper_id, {TITLE} as title, m.framework, r.label,
+select p.id as paper_id, coalesce(p.title, p.file_name) as title, m.framework, r.label,
   m.page, m.section, m.kind as rule, m.term, m.snippet
 from mentions m
 join papers p on p.id = m.paper_id
@@ -98,7 +92,7 @@ order by r.label desc, m.framework, m.seq"""
         "tally_by_venue_year": {
             "title": f"Papers using each framework by venue and year ({classifier} {version})",
             "description": "uses out of papers extracted and classified; leave venue/year empty "
-            "for all. Follow `papers` to the papers behind a number.",
+            "for all (venue in any case). Follow `papers` to the papers behind a number.",
             "sql": tally_sql.strip(),
         },
         "papers_using": {

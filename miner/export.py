@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import defaultdict
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
-
-from db import store
-from db.schema import Extraction, Mention, Paper, Prediction
+from db import Engine
+from db.queries import paper_views
 from miner.errors import UsageError
-from miner.extract import EXTRACTOR_VERSION
 from miner.tally import resolve_classifier
 
 FORMATS = ("csv", "json", "parquet")
@@ -48,91 +43,12 @@ def paper_records(
     labels: tuple[str, ...] = ("uses", "mentions"),
     max_evidence: int | None = None,
 ) -> list[dict[str, Any]]:
-    """One dict per paper with `verdicts`: framework, label, confidence and evidence snippets
-    (page, section, rule, term, snippet) from one classifier version; absent verdicts left out."""
+    """One dict per paper (PaperView.as_dict) with `verdicts`: framework, label, confidence and
+    evidence snippets (page, section, rule, term, snippet) from one classifier version; absent
+    verdicts and papers not classified have none."""
     clf = resolve_classifier(classifier)
-    with Session(engine) as session:
-        q = select(Paper).order_by(Paper.id)
-        q = store.where_venue_year(q, venue, year)
-        papers = session.scalars(q).all()
-        ids = {p.id for p in papers}
-        ext = {
-            e.paper_id: (e.status, e.error, e.title)
-            for e in session.execute(
-                select(
-                    Extraction.paper_id, Extraction.status, Extraction.error, Extraction.title
-                ).where(Extraction.extractor_version == EXTRACTOR_VERSION)
-            )
-        }
-        preds: dict[int, list[tuple[str, str, float]]] = defaultdict(list)
-        classified: set[int] = set()
-        for pid, fw, label, conf in session.execute(
-            select(
-                Prediction.paper_id, Prediction.framework, Prediction.label, Prediction.confidence
-            )
-            .where(Prediction.classifier == clf.NAME, Prediction.classifier_version == clf.VERSION)
-            .order_by(Prediction.paper_id, Prediction.framework)
-        ):
-            if pid in ids:
-                classified.add(pid)
-                if label in labels:
-                    preds[pid].append((fw, label, conf))
-        evidence: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
-        for m in session.scalars(
-            select(Mention)
-            .where(Mention.classifier == clf.NAME, Mention.classifier_version == clf.VERSION)
-            .order_by(Mention.paper_id, Mention.framework, Mention.seq)
-        ):
-            if m.paper_id in preds:
-                evidence[(m.paper_id, m.framework)].append(
-                    {
-                        "page": m.page,
-                        "section": m.section,
-                        "rule": m.kind,
-                        "term": m.term,
-                        "snippet": m.snippet,
-                    }
-                )
-    out = []
-    for p in papers:
-        status, error, title = ext.get(p.id, (None, None, None))
-        out.append(
-            {
-                "paper_id": p.id,
-                "source": p.source,
-                "source_id": p.source_id,
-                "venue": p.venue,
-                "year": p.year,
-                "title": p.title or title,
-                "file": p.file_name,
-                "pdf_url": p.pdf_url,
-                "sha256": p.pdf_sha256,
-                "status": _status(p, status),
-                "error": error or p.fetch_error,
-                "classifier": clf.NAME,
-                "classifier_version": clf.VERSION,
-                "classified": p.id in classified,
-                "verdicts": [
-                    {
-                        "framework": fw,
-                        "label": label,
-                        "confidence": conf,
-                        "evidence": evidence[(p.id, fw)][:max_evidence],
-                    }
-                    for fw, label, conf in preds[p.id]
-                ],
-            }
-        )
-    return out
-
-
-def _status(paper: Paper, extraction_status: str | None) -> str:
-    """Where a paper stands: its extraction status, else why there is none."""
-    if extraction_status is not None:
-        return extraction_status
-    if not paper.pdf_sha256:
-        return "missing_pdf" if paper.fetch_status == "failed" else "no_pdf"
-    return "pending"
+    views = paper_views(engine, clf, venue=venue, year=year, labels=labels)
+    return [v.as_dict(max_evidence) for v in views]
 
 
 def flat_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

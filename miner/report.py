@@ -1,25 +1,19 @@
 """A citable report of a selection: headline with intervals and denominators, the tally, charts,
-methodology, limitations and an appendix tracing every number to papers and evidence snippets.
-Writes report.html (self-contained), report.md, report.json and the charts into one folder."""
+methodology, limitations and an appendix tracing every number to papers and evidence snippets,
+computed once (DB reads); miner.report_render writes them as HTML, Markdown and JSON."""
 
 from __future__ import annotations
 
-import base64
 import html
-import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
-
-from db.schema import Run
+from db import Engine
+from db.queries import last_run
 from miner import __version__
 from miner.export import paper_records
 from miner.extract import EXTRACTOR_VERSION
-from miner.plots import save, trend_figure, venues_figure
 from miner.tally import NONE, UNDETERMINED, TallyRow, tally
 
 TABLE_COLUMNS = ["venue", "year", "framework", "uses", "share", "ci95", "share_of_with_any"]
@@ -112,22 +106,13 @@ def collect(
 
 
 def last_evaluation(engine: Engine) -> dict[str, Any] | None:
-    """Figures of the latest finished `evaluate` run, if `miner evaluate` ever ran."""
-    with Session(engine) as session:
-        run = session.scalars(
-            select(Run)
-            .where(Run.command == "evaluate", Run.finished_at.is_not(None))
-            .order_by(Run.id.desc())
-            .limit(1)
-        ).first()
-        if run is None:
-            return None
-        return {"args": run.args, "versions": run.versions, "counts": run.counts}
+    """Figures of the latest finished `miner evaluate` run, if it ever ran on this database."""
+    return last_run(engine, "evaluate")
 
 
 def headline(overall: list[TallyRow]) -> list[str]:
     """Sentences with figures, intervals and denominators, e.g. 'PyTorch: used in 3 of 8
-    papers extracted (37.5%, 95% CI 13.7–69.4%).'"""
+    papers classified (37.5%, 95% CI 13.7–69.4%).' (the denominator of every share)."""
     if not overall:
         return ["No papers match this selection."]
     first = overall[0]
@@ -141,12 +126,12 @@ def headline(overall: list[TallyRow]) -> list[str]:
         if r.framework in (NONE, UNDETERMINED) or not r.uses:
             continue
         out.append(
-            f"{DISPLAY.get(r.framework, r.framework)}: used in {r.uses} of {n} papers extracted "
+            f"{DISPLAY.get(r.framework, r.framework)}: used in {r.uses} of {n} papers classified "
             f"({pct(r.share)}, 95% CI {ci(r.share_low, r.share_high)})."
         )
     none = next(r for r in overall if r.framework == NONE)
     out.append(
-        f"No framework use found in {none.uses} of {n} papers extracted "
+        f"No framework use found in {none.uses} of {n} papers classified "
         f"({pct(none.share)}, 95% CI {ci(none.share_low, none.share_high)})."
     )
     return out
@@ -198,38 +183,6 @@ def appendix(data: ReportData) -> list[tuple[str, str, list[dict[str, Any]]]]:
         caption = f"{r.venue or 'all'} {r.year or 'all'} — {r.framework}: {len(papers)} paper(s)"
         out.append((anchor(r.venue, r.year, r.framework), caption, papers))
     return out
-
-
-def write_report(
-    engine: Engine,
-    out_dir: Path,
-    *,
-    classifier: str,
-    venue: str | None = None,
-    year: int | None = None,
-    svg: bool = False,
-) -> dict[str, Path]:
-    """Write report.html, report.md, report.json, trend.png and venues.png (plus .svg) into
-    out_dir (created); returns the paths by name. Rerunning on the same DB rewrites equal files."""
-    from miner.report_render import render_html, render_markdown
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    data = collect(engine, classifier=classifier, venue=venue, year=year)
-    paths: dict[str, Path] = {}
-    charts = {"trend": trend_figure(data.by_venue_year), "venues": venues_figure(data.by_venue)}
-    images: dict[str, str] = {}
-    for name, fig in charts.items():
-        paths[name] = save(fig, out_dir / f"{name}.png")
-        images[name] = base64.b64encode(paths[name].read_bytes()).decode("ascii")
-        if svg:
-            paths[f"{name}_svg"] = save(fig, out_dir / f"{name}.svg")
-    paths["json"] = out_dir / "report.json"
-    paths["json"].write_text(json.dumps(report_json(data), indent=2) + "\n", encoding="utf-8")
-    paths["markdown"] = out_dir / "report.md"
-    paths["markdown"].write_text(render_markdown(data), encoding="utf-8")
-    paths["html"] = out_dir / "report.html"
-    paths["html"].write_text(render_html(data, images), encoding="utf-8")
-    return paths
 
 
 def report_json(data: ReportData) -> dict[str, Any]:

@@ -1,10 +1,16 @@
-"""Rendering of a ReportData as Markdown and as one self-contained HTML page (no IO)."""
+"""Rendering of a ReportData as Markdown and as one self-contained HTML page, and
+`write_report`, which writes them with report.json and the charts into a folder (file IO)."""
 
 from __future__ import annotations
 
+import base64
+import json
+from pathlib import Path
 from typing import Any
 
+from db import Engine
 from miner.extract import EXTRACTOR_VERSION
+from miner.plots import save, trend_figure, venues_figure
 from miner.report import (
     DENOM_COLUMNS,
     LIMITATIONS,
@@ -12,7 +18,9 @@ from miner.report import (
     USE_DEFINITION,
     ReportData,
     appendix,
+    collect,
     esc,
+    report_json,
     table_rows,
 )
 
@@ -35,11 +43,23 @@ def _methodology(data: ReportData) -> list[str]:
         "Intervals: 95% Wilson score.",
     ]
     if data.evaluation:
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(data.evaluation["counts"].items()))
-        lines.append(f"Latest `miner evaluate` run: {counts}.")
+        lines.append(evaluation_sentence(data.evaluation))
     else:
         lines.append("No `miner evaluate` run is recorded in this database.")
     return lines
+
+
+def evaluation_sentence(run: dict[str, Any]) -> str:
+    """The latest `miner evaluate` run as one sentence: what was scored, on what, the figures."""
+    args = run.get("args") or {}
+    figures = ", ".join(
+        f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+        for k, v in sorted((run.get("counts") or {}).items())
+    )
+    what = " ".join(str(args[k]) for k in ("classifier",) if args.get(k)) or "a classifier"
+    gold = f" against {args['gold']}" if args.get("gold") else ""
+    when = f" ({run['finished_at']})" if run.get("finished_at") else ""
+    return f"Latest `miner evaluate` run{when}: {what}{gold}: {figures}."
 
 
 def _evidence_md(p: dict[str, Any]) -> list[str]:
@@ -149,3 +169,33 @@ def render_html(data: ReportData, images: dict[str, str]) -> str:
         out.append("</ul>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def write_report(
+    engine: Engine,
+    out_dir: Path,
+    *,
+    classifier: str,
+    venue: str | None = None,
+    year: int | None = None,
+    svg: bool = False,
+) -> dict[str, Path]:
+    """Write report.html, report.md, report.json, trend.png and venues.png (plus .svg) into
+    out_dir (created); returns the paths by name. Rerunning on the same DB rewrites equal files."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = collect(engine, classifier=classifier, venue=venue, year=year)
+    paths: dict[str, Path] = {}
+    charts = {"trend": trend_figure(data.by_venue_year), "venues": venues_figure(data.by_venue)}
+    images: dict[str, str] = {}
+    for name, fig in charts.items():
+        paths[name] = save(fig, out_dir / f"{name}.png")
+        images[name] = base64.b64encode(paths[name].read_bytes()).decode("ascii")
+        if svg:
+            paths[f"{name}_svg"] = save(fig, out_dir / f"{name}.svg")
+    paths["json"] = out_dir / "report.json"
+    paths["json"].write_text(json.dumps(report_json(data), indent=2) + "\n", encoding="utf-8")
+    paths["markdown"] = out_dir / "report.md"
+    paths["markdown"].write_text(render_markdown(data), encoding="utf-8")
+    paths["html"] = out_dir / "report.html"
+    paths["html"].write_text(render_html(data, images), encoding="utf-8")
+    return paths

@@ -1,35 +1,25 @@
-"""Read-only queries: framework tallies with Wilson intervals and explicit denominators, stage
-status, paper listings (DB reads only, no other IO)."""
+"""Framework tallies with Wilson intervals and explicit denominators, from the read model's
+grouped counts (db.queries; DB reads only, no other IO)."""
 
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
-
-from classifiers import FrameworkClassifier, get_classifier
+from classifiers import ClassifierId, identify
 from classifiers.labels import FRAMEWORKS
-from db import store
-from db.schema import Extraction, Paper, Prediction
+from db import Engine
+from db.queries import BY_CHOICES, Group, group_denominators, group_label_counts
 from miner.errors import UsageError
 from miner.extract import EXTRACTOR_VERSION
-from miner.listing import failures, papers_listing, status_counts
-from miner.repos.signals import REPO_SIGNALS, ClassifierId
-from miner.repos.signals import resolve_classifier as resolve_signal
 
 BASELINE_CLASSIFIER = "keyword-baseline"
 NONE = "(none)"
 """Pseudo-framework: papers read and classified where no framework use was found."""
 UNDETERMINED = "(undetermined)"
 """Pseudo-framework: papers listed but not classified (PDF missing, unreadable or pending)."""
-BY_CHOICES = ("venue", "year", "venue,year", "all")
 Z95 = 1.959963984540054
-
-Group = tuple[str | None, int | None]
 
 
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float | None, float | None]:
@@ -109,12 +99,27 @@ class TallyRow:
 
 @dataclass(slots=True)
 class _Counts:
-    """Raw per-group counts for one classifier version."""
+    """Per-group counts of one classifier version (see db.queries)."""
 
-    uses: dict[Group, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    mentions: dict[Group, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    with_any: Counter[Group] = field(default_factory=Counter)
-    classified: Counter[Group] = field(default_factory=Counter)
+    uses: dict[Group, dict[str, int]]
+    mentions: dict[Group, dict[str, int]]
+    denominators: dict[Group, dict[str, int]]
+
+    def classified(self, group: Group) -> int:
+        return self.denominators.get(group, {}).get("classified", 0)
+
+    def with_any(self, group: Group) -> int:
+        return self.denominators.get(group, {}).get("with_any", 0)
+
+
+def _counts(
+    engine: Engine, clf: ClassifierId, *, by: str, venue: str | None, year: int | None
+) -> _Counts:
+    return _Counts(
+        uses=group_label_counts(engine, clf, by=by, label="uses", venue=venue, year=year),
+        mentions=group_label_counts(engine, clf, by=by, label="mentions", venue=venue, year=year),
+        denominators=group_denominators(engine, clf, by=by, venue=venue, year=year),
+    )
 
 
 def tally(
@@ -135,33 +140,32 @@ def tally(
     if framework is not None and framework not in (*FRAMEWORKS, NONE, UNDETERMINED):
         raise UsageError(f"unknown framework {framework!r}; known: {', '.join(FRAMEWORKS)}")
     clf = resolve_classifier(classifier)
-    with Session(engine) as session:
-        groups, denoms = _denominators(session, venue=venue, year=year, by=by)
-        ok_ids = {pid for pid, (_, ok) in groups.items() if ok}
-        main = _counts(session, groups, ok_ids, clf.NAME, clf.VERSION)
-        base = None
-        if baseline:
-            bclf = resolve_classifier(BASELINE_CLASSIFIER)
-            base = _counts(session, groups, ok_ids, bclf.NAME, bclf.VERSION)
-            if sum(main.classified.values()) and not sum(base.classified.values()):
-                raise UsageError(
-                    f"no {bclf.NAME} {bclf.VERSION} predictions for these papers; "
-                    f"run `miner classify --classifier {bclf.NAME}` first"
-                )
+    main = _counts(engine, clf, by=by, venue=venue, year=year)
+    base = None
+    if baseline:
+        bclf = resolve_classifier(BASELINE_CLASSIFIER)
+        base = _counts(engine, bclf, by=by, venue=venue, year=year)
+        if sum(map(main.classified, main.denominators)) and not sum(
+            map(base.classified, base.denominators)
+        ):
+            raise UsageError(
+                f"no {bclf.NAME} {bclf.VERSION} predictions for these papers; "
+                f"run `miner classify --classifier {bclf.NAME}` first"
+            )
     rows: list[TallyRow] = []
-    for group in sorted(denoms, key=lambda g: (str(g[0] or ""), g[1] or 0)):
-        d = replace(denoms[group], classified=main.classified[group], with_any=main.with_any[group])
-        uses = main.uses[group]
-        names = {f for f in FRAMEWORKS if uses[f]}
+    for group in sorted(main.denominators, key=lambda g: (str(g[0] or ""), g[1] or 0)):
+        d = Denominators(**main.denominators[group])
+        uses = main.uses.get(group, {})
+        names = {f for f in FRAMEWORKS if uses.get(f)}
         if include_mentions:
-            names |= {f for f in FRAMEWORKS if main.mentions[group][f]}
+            names |= {f for f in FRAMEWORKS if main.mentions.get(group, {}).get(f)}
         if base is not None:
-            names |= {f for f in FRAMEWORKS if base.uses[group][f]}
-        ordered = sorted(names, key=lambda f: (-uses[f], f)) + [NONE, UNDETERMINED]
+            names |= {f for f in FRAMEWORKS if base.uses.get(group, {}).get(f)}
+        ordered = sorted(names, key=lambda f: (-uses.get(f, 0), f)) + [NONE, UNDETERMINED]
         if framework is not None:
             ordered = [framework]
         for fw in ordered:
-            rows.append(_row(group, fw, d, main, base, include_mentions, clf.NAME, clf.VERSION))
+            rows.append(_row(group, fw, d, main, base, include_mentions, clf))
     return rows
 
 
@@ -172,8 +176,7 @@ def _row(
     main: _Counts,
     base: _Counts | None,
     include_mentions: bool,
-    name: str,
-    version: str,
+    clf: ClassifierId,
 ) -> TallyRow:
     """One tally row; the pseudo-frameworks count the papers no framework row covers."""
     extras: dict[str, Any] = {}
@@ -185,20 +188,20 @@ def _row(
         k = d.papers - d.classified
         share = low = high = any_share = any_low = any_high = None
     else:
-        k = main.uses[group][fw]
+        k = main.uses.get(group, {}).get(fw, 0)
         share, low, high = _ratio(k, d.classified), *wilson(k, d.classified)
         any_share, any_low, any_high = _ratio(k, d.with_any), *wilson(k, d.with_any)
     if include_mentions:
         pseudo = fw in (NONE, UNDETERMINED)
-        extras["mentions_only"] = None if pseudo else main.mentions[group][fw]
+        extras["mentions_only"] = None if pseudo else main.mentions.get(group, {}).get(fw, 0)
     if base is not None:
-        n = base.classified[group]
+        n = base.classified(group)
         if fw == NONE:
-            bk: int | None = n - base.with_any[group]
+            bk: int | None = n - base.with_any(group)
         elif fw == UNDETERMINED:
             bk = None
         else:
-            bk = base.uses[group][fw]
+            bk = base.uses.get(group, {}).get(fw, 0)
         extras["baseline_uses"] = bk
         extras["baseline_share"] = None if bk is None else _ratio(bk, n)
         bclf = resolve_classifier(BASELINE_CLASSIFIER)
@@ -221,82 +224,19 @@ def _row(
         d.failed,
         d.classified,
         d.with_any,
-        name,
-        version,
+        clf.NAME,
+        clf.VERSION,
         extras=extras,
     )
 
 
-def resolve_classifier(name: str) -> FrameworkClassifier | ClassifierId:
-    """The registered classifier, or `combined` / `repo` (written by `miner repos`, issue 9);
-    UsageError naming the known ones otherwise."""
-    if name in REPO_SIGNALS:
-        return resolve_signal(name)
+def resolve_classifier(name: str) -> ClassifierId:
+    """Name and version of a registered classifier or of `combined` / `repo` (written by
+    `miner repos`); UsageError naming the known ones otherwise."""
     try:
-        return get_classifier(name)
+        return identify(name)
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from None
-
-
-def _denominators(
-    session: Session, *, venue: str | None, year: int | None, by: str
-) -> tuple[dict[int, tuple[Group, bool]], dict[Group, Denominators]]:
-    """Each selected paper's group and whether it was read; per-group stage counts."""
-    q = select(Paper.id, Paper.venue, Paper.year, Paper.pdf_sha256)
-    q = store.where_venue_year(q, venue, year)
-    status = dict(
-        session.execute(
-            select(Extraction.paper_id, Extraction.status).where(
-                Extraction.extractor_version == EXTRACTOR_VERSION
-            )
-        ).all()
-    )
-    counts: dict[Group, Counter[str]] = defaultdict(Counter)
-    groups: dict[int, tuple[Group, bool]] = {}
-    for pid, v, y, sha in session.execute(q):
-        group = (v if "venue" in by else None, y if "year" in by else None)
-        st = status.get(pid)
-        groups[pid] = (group, st == "ok")
-        c = counts[group]
-        c["papers"] += 1
-        c["with_pdf" if sha else "missing_pdf"] += 1
-        if st == "ok":
-            c["extracted_ok"] += 1
-        elif st is not None:
-            c["failed"] += 1
-    return groups, {g: Denominators(**c) for g, c in counts.items()}
-
-
-def _counts(
-    session: Session,
-    groups: dict[int, tuple[Group, bool]],
-    ok_ids: set[int],
-    name: str,
-    version: str,
-) -> _Counts:
-    """Per group: papers classified, using each framework, mentioning it only, using any."""
-    out = _Counts()
-    seen: set[int] = set()
-    users: set[int] = set()
-    for pid, fw, label in session.execute(
-        select(Prediction.paper_id, Prediction.framework, Prediction.label).where(
-            Prediction.classifier == name, Prediction.classifier_version == version
-        )
-    ):
-        if pid not in ok_ids:
-            continue
-        group = groups[pid][0]
-        if pid not in seen:
-            seen.add(pid)
-            out.classified[group] += 1
-        if label == "uses":
-            out.uses[group][fw] += 1
-            if pid not in users:
-                users.add(pid)
-                out.with_any[group] += 1
-        elif label == "mentions":
-            out.mentions[group][fw] += 1
-    return out
 
 
 def tally_warnings(rows: list[TallyRow]) -> list[str]:
@@ -321,10 +261,7 @@ __all__ = [
     "NONE",
     "UNDETERMINED",
     "TallyRow",
-    "failures",
     "resolve_classifier",
-    "papers_listing",
-    "status_counts",
     "tally",
     "tally_warnings",
     "wilson",

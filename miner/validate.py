@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
-
-from db.schema import Paper
+from db import Engine
+from db.queries import known_filters
 from miner.errors import UsageError
 
 
@@ -14,18 +12,14 @@ def check_filters(engine: Engine, *, venue: str | None = None, year: int | None 
 
     An empty database is not an error (there is nothing to mistype against yet).
     """
-    with Session(engine) as session:
-        if venue is not None:
-            venues = sorted(
-                v for v in session.scalars(select(Paper.venue).distinct()) if v is not None
-            )
-            if venues and venue.lower() not in {v.lower() for v in venues}:
-                raise UsageError(
-                    f"unknown venue {venue!r}; venues in this database: {', '.join(venues)}"
-                )
-        if year is not None:
-            years = sorted(y for y in session.scalars(select(Paper.year).distinct()) if y)
-            has_papers = session.scalar(select(func.count()).select_from(Paper)) or 0
-            if has_papers and year not in years:
-                known = ", ".join(map(str, years)) or "none (use --year on ingest)"
-                raise UsageError(f"no papers of year {year}; years in this database: {known}")
+    if venue is None and year is None:
+        return
+    n, venues, years = known_filters(engine)
+    if not n:
+        return
+    if venue is not None and venue.lower() not in {v.lower() for v in venues}:
+        known = ", ".join(venues) or "none (use --venue on ingest)"
+        raise UsageError(f"unknown venue {venue!r}; venues in this database: {known}")
+    if year is not None and year not in years:
+        known = ", ".join(map(str, years)) or "none (use --year on ingest)"
+        raise UsageError(f"no papers of year {year}; years in this database: {known}")

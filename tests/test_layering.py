@@ -64,3 +64,53 @@ def test_the_lazy_model_entry_is_the_model_classifier() -> None:
 
     assert isinstance(CLASSIFIERS["model"](), ModelFrameworkClassifier)
     assert ModelFrameworkClassifier.NAME == "model"
+
+
+# Modules outside db/ that still import SQLAlchemy or the ORM tables (issue 15): this list may
+# only shrink; a new module that needs the database calls a function in db/ instead.
+SQL_ALLOWLIST = {
+    "miner/crawl.py",
+    "miner/evaluate.py",
+    "miner/lease.py",
+    "miner/pipeline.py",
+    "miner/repos/report.py",
+    "miner/repos/stage.py",
+}
+
+
+def _imports_sql(path: Path) -> bool:
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        if any(n.split(".")[0] == "sqlalchemy" or n.startswith("db.schema") for n in names):
+            return True
+    return False
+
+
+def test_all_sql_lives_in_db() -> None:
+    """Only db/ imports sqlalchemy or db.schema: reads in db/queries.py, writes in db/store.py."""
+    found = {str(p.relative_to(ROOT)) for p in modules("miner", "classifiers") if _imports_sql(p)}
+    assert found <= SQL_ALLOWLIST, f"new SQL outside db/: {sorted(found - SQL_ALLOWLIST)}"
+    assert found >= SQL_ALLOWLIST, f"no longer importing SQL, drop: {sorted(SQL_ALLOWLIST - found)}"
+
+
+def test_no_two_modules_share_a_name() -> None:
+    """One module per name across the packages (issue 15: three modules were called `crawl`)."""
+    seen: dict[str, list[str]] = {}
+    for p in modules("miner", "classifiers", "db"):
+        if p.name != "__init__.py":
+            seen.setdefault(p.stem, []).append(str(p.relative_to(ROOT)))
+    assert {k: v for k, v in seen.items() if len(v) > 1} == {}
+
+
+def test_no_module_over_400_lines() -> None:
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in modules("miner", "classifiers", "db")
+        if (n := len(p.read_text().splitlines())) > 400
+    }
+    assert long == {}

@@ -36,7 +36,7 @@ def test_headline_says_use_with_denominators_and_intervals(report_dir: Path) -> 
     assert first.startswith("Of 8 papers listed")
     assert data["classifier"] in first and data["classifier_version"] in first
     pattern = re.compile(
-        r"^(.+?): used in (\d+) of (\d+) papers extracted \([\d.]+%, 95% CI [\d.]+–[\d.]+%\)\.$"
+        r"^(.+?): used in (\d+) of (\d+) papers classified \([\d.]+%, 95% CI [\d.]+–[\d.]+%\)\.$"
     )
     overall = {r["framework"]: r for r in data["overall"]}
     used = [c for c in claims if pattern.match(c)]

@@ -138,6 +138,41 @@ def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--venue and --year, checked against the database before the command runs: a value that
+    matches no paper is a one-line error naming the values there are (exit 2, nothing written)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from miner.validate import check_filters
+
+        venue, year = kwargs.get("venue"), kwargs.get("year")
+        if venue is not None or year is not None:
+            obj = click.get_current_context().find_object(Ctx)
+            if obj is not None:
+                check_filters(obj.engine, venue=venue, year=year)
+        return fn(*args, **kwargs)
+
+    wrapper = click.option("--year", type=int, help="Only this year.")(wrapper)
+    return click.option("--venue", help="Only this venue (case-insensitive).")(wrapper)
+
+
+def classifier_option(
+    help: str = "Whose verdicts to count.", default: str | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--classifier NAME among the registered classifiers (names from classifiers.CLASSIFIERS;
+    versions come from classifiers.identify, which loads no model)."""
+    from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER
+
+    return click.option(
+        "--classifier",
+        type=click.Choice(sorted(CLASSIFIERS)),
+        default=default or DEFAULT_CLASSIFIER,
+        show_default=True,
+        help=help,
+    )
+
+
 def workers_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--workers N (default: all cores)."""
     return click.option(

@@ -23,7 +23,7 @@ from miner.cli import (
     scale_options,
     workers_option,
 )
-from miner.tally import failures, status_counts, tally
+from miner.tally import tally
 
 CLASSIFIER_CHOICE = click.Choice(sorted(CLASSIFIERS))
 
@@ -140,7 +140,9 @@ def status(ctx: Ctx, fmt: str) -> None:
     Example:
       miner status --json
     """
-    counts = status_counts(ctx.engine)
+    from db.queries import failures, stage_counts
+
+    counts = stage_counts(ctx.engine)
     failed = failures(ctx.engine)
     if fmt == "json":
         import json
@@ -181,7 +183,7 @@ def demo(ctx: Ctx, workers: int) -> None:
             ctx, f"classify {name}: {pipeline.run_classify(ctx.engine, classifier=name).summary()}"
         )
     from miner.cli.report import echo_tally
-    from miner.report import write_report
+    from miner.report_render import write_report
 
     out_dir = report_dir(ctx.db)
     paths = write_report(ctx.engine, out_dir, classifier=DEFAULT_CLASSIFIER)

@@ -5,32 +5,23 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER
 from classifiers.labels import FRAMEWORKS
-from miner.cli import Ctx, cli, note, output_options, pass_ctx, render
+from miner.cli import (
+    Ctx,
+    classifier_option,
+    cli,
+    filter_options,
+    note,
+    output_options,
+    pass_ctx,
+    render,
+)
 from miner.errors import UsageError
 from miner.repos.signals import SIGNALS, signal_classifier
-from miner.tally import NONE, UNDETERMINED, TallyRow, papers_listing, tally, tally_warnings
-from miner.validate import check_filters
-
-CLASSIFIER_OPTION = click.option(
-    "--classifier",
-    type=click.Choice(sorted(CLASSIFIERS)),
-    default=DEFAULT_CLASSIFIER,
-    show_default=True,
-    help="Whose verdicts to count.",
-)
-
-
-def filter_options(fn: Any) -> Any:
-    """--venue and --year: only papers of this venue (any case) and year."""
-    fn = click.option("--year", type=int, help="Only this year.")(fn)
-    return click.option("--venue", help="Only this venue (case-insensitive).")(fn)
-
+from miner.tally import NONE, UNDETERMINED, TallyRow, resolve_classifier, tally, tally_warnings
 
 TABLE_COLUMNS = [
     "venue",
@@ -106,7 +97,7 @@ def echo_tally(ctx: Ctx, rows: list[TallyRow], fmt: str, mentions: bool, baselin
     show_default=True,
     help="Grouping of the rows.",
 )
-@CLASSIFIER_OPTION
+@classifier_option()
 @click.option(
     "--include-mentions",
     is_flag=True,
@@ -151,7 +142,6 @@ def tally_cmd(
       miner tally --by venue --framework pytorch --baseline --include-mentions
       miner tally --signals combined
     """
-    check_filters(ctx.engine, venue=venue, year=year)
     rows = tally(
         ctx.engine,
         classifier=signal_classifier(signals, classifier),
@@ -167,7 +157,7 @@ def tally_cmd(
 
 @cli.command()
 @filter_options
-@CLASSIFIER_OPTION
+@classifier_option()
 @output_options
 @pass_ctx
 def papers(ctx: Ctx, venue: str | None, year: int | None, classifier: str, fmt: str) -> None:
@@ -178,8 +168,10 @@ def papers(ctx: Ctx, venue: str | None, year: int | None, classifier: str, fmt: 
       miner papers --json
       miner papers --venue JOSS --csv
     """
-    check_filters(ctx.engine, venue=venue, year=year)
-    rows = papers_listing(ctx.engine, classifier=classifier, venue=venue, year=year)
+    from db.queries import paper_views
+
+    clf = resolve_classifier(classifier)
+    rows = [v.listing() for v in paper_views(ctx.engine, clf, venue=venue, year=year)]
     if fmt == "json":
         for row in rows:
             click.echo(json.dumps(row, default=str))
@@ -189,7 +181,7 @@ def papers(ctx: Ctx, venue: str | None, year: int | None, classifier: str, fmt: 
 
 @cli.command()
 @filter_options
-@CLASSIFIER_OPTION
+@classifier_option()
 @click.option(
     "-o",
     "--output",
@@ -213,7 +205,7 @@ def report(
     Example:
       miner --db demo.db report --venue JOSS -o reports/joss
     """
-    from miner.report import write_report
+    from miner.report_render import write_report
 
     paths = write_report(
         ctx.engine, out_dir, classifier=classifier, venue=venue, year=year, svg=svg
@@ -228,7 +220,7 @@ def report(
 @click.option(
     "--framework", "frameworks", multiple=True, type=click.Choice(FRAMEWORKS), help="Repeatable."
 )
-@CLASSIFIER_OPTION
+@classifier_option()
 @click.option(
     "-o",
     "--output",
@@ -275,7 +267,7 @@ def plot(
     show_default=True,
 )
 @filter_options
-@CLASSIFIER_OPTION
+@classifier_option()
 @click.option(
     "-o",
     "--output",

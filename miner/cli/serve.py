@@ -10,21 +10,14 @@ from pathlib import Path
 
 import click
 
-from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER
-from miner.cli import Ctx, cli, note, pass_ctx
+from miner.cli import Ctx, classifier_option, cli, note, pass_ctx
 from miner.errors import UsageError
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
-@click.option(
-    "--classifier",
-    type=click.Choice(sorted(CLASSIFIERS)),
-    default=DEFAULT_CLASSIFIER,
-    show_default=True,
-    help="Whose verdicts the canned queries show.",
-)
+@classifier_option("Whose verdicts the canned queries show.")
 @click.option("--metadata", "metadata_only", is_flag=True, help="Print the metadata JSON and exit.")
 @pass_ctx
 def serve(ctx: Ctx, host: str, port: int, classifier: str, metadata_only: bool) -> None:

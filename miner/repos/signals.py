@@ -1,36 +1,19 @@
-"""Names and versions of the three signals a tally can count: text, repo, combined (no IO)."""
+"""Names of the three signals a tally can count: text, repo, combined (no IO)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from classifiers import DEFAULT_CLASSIFIER, get_classifier
+from classifiers import DEFAULT_CLASSIFIER, SIGNAL_NAMES, ClassifierId, identify
 from classifiers.combined import NAME as COMBINED
-from classifiers.combined import REPO_NAME, combined_version, repo_only_version
-from miner.repos.detect import DETECTOR_VERSION
+from classifiers.combined import REPO_NAME
 
 SIGNALS = ("text", "repo", "combined")
-REPO_SIGNALS = (COMBINED, REPO_NAME)
+REPO_SIGNALS = SIGNAL_NAMES
 """Prediction names written by `miner repos` rather than by a registered classifier."""
 
 
-@dataclass(frozen=True, slots=True)
-class ClassifierId:
-    """NAME and VERSION of predictions that no registered classifier writes itself."""
-
-    NAME: str
-    VERSION: str
-
-
 def resolve_classifier(name: str, text_classifier: str = DEFAULT_CLASSIFIER) -> ClassifierId:
-    """NAME/VERSION for a registered classifier or for `combined` / `repo` (by `miner repos`)."""
-    text = get_classifier(text_classifier)
-    if name == COMBINED:
-        return ClassifierId(COMBINED, combined_version(text.VERSION, DETECTOR_VERSION))
-    if name == REPO_NAME:
-        return ClassifierId(REPO_NAME, repo_only_version(DETECTOR_VERSION))
-    clf = get_classifier(name)
-    return ClassifierId(clf.NAME, clf.VERSION)
+    """NAME/VERSION for a registered classifier or for `combined` / `repo` (see identify)."""
+    return identify(name, text_classifier)
 
 
 def signal_classifier(signal: str, text_classifier: str = DEFAULT_CLASSIFIER) -> str:
@@ -38,3 +21,6 @@ def signal_classifier(signal: str, text_classifier: str = DEFAULT_CLASSIFIER) ->
     if signal not in SIGNALS:
         raise ValueError(f"signal must be one of {SIGNALS}, not {signal!r}")
     return {"text": text_classifier, "repo": REPO_NAME, "combined": COMBINED}[signal]
+
+
+__all__ = ["COMBINED", "REPO_NAME", "REPO_SIGNALS", "SIGNALS", "ClassifierId", "resolve_classifier"]
