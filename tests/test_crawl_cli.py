@@ -136,7 +136,7 @@ def test_crawl_arxiv_id_through_the_package(httpserver: HTTPServer, miner: Miner
 
 
 def test_crawl_openreview_pages(httpserver: HTTPServer, miner: Miner) -> None:
-    """Synthetic API v2 payloads built from the documentation (see tests/openreview_shapes.py)."""
+    """Synthetic API v2 payloads built from the documentation (see tests/helpers/openreview_shapes.py)."""
     httpserver.expect_request(
         "/notes",
         query_string={"content.venueid": "ICLR.cc/2024/Conference", "offset": "0", "limit": "1000"},

@@ -1,4 +1,4 @@
-"""OpenReview parser and paging on payloads BUILT FROM THE API DOCUMENTATION (tests/openreview_shapes.py):
+"""OpenReview parser and paging on payloads BUILT FROM THE API DOCUMENTATION (tests/helpers/openreview_shapes.py):
 no real recorded OpenReview response exists in the shared fixtures."""
 
 from __future__ import annotations
