@@ -1,59 +1,19 @@
-"""Shared fixtures: PDF factory, CLI runner, paths to the shared corpus."""
+"""Fixtures only; the helpers they use live in tests/helpers/ (paths, CLI runner, PDFs, databases)."""
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
-import pymupdf
 import pytest
-from click.testing import CliRunner, Result
+from sqlalchemy import Engine
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def find_shared() -> Path:
-    """The shared material: $MINER_SHARED, else the nearest `shared/` beside the checkout or above it."""
-    if os.environ.get("MINER_SHARED"):
-        return Path(os.environ["MINER_SHARED"])
-    for parent in ROOT.parents:
-        if (parent / "shared").is_dir():
-            return parent / "shared"
-    return ROOT.parent / "shared"
-
-
-SHARED = find_shared()
-CORPUS = SHARED / "corpus"
-GOLD = SHARED / "gold"
-FIXTURES = SHARED / "fixtures" / "http"
-
-MakePdf = Callable[..., bytes]
-
-
-def build_pdf(
-    pages: Sequence[str] = ("Hello world.",),
-    links: Sequence[tuple[int, str]] = (),
-    encrypt: bool = False,
-) -> bytes:
-    """A real PDF made with PyMuPDF: one text page per string, URI links as (page_index, uri)."""
-    doc = pymupdf.open()
-    for text in pages:
-        page = doc.new_page(width=595, height=842)
-        page.insert_textbox(pymupdf.Rect(50, 50, 545, 800), text, fontsize=10)
-    for index, uri in links:
-        doc[index].insert_link(
-            {"kind": pymupdf.LINK_URI, "from": pymupdf.Rect(50, 780, 300, 795), "uri": uri}
-        )
-    if encrypt:
-        data = doc.tobytes(
-            encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner"
-        )
-    else:
-        data = doc.tobytes()
-    doc.close()
-    return data
+from db import make_engine
+from miner.records import ExtractedDoc
+from tests.helpers.cli import Miner
+from tests.helpers.databases import copy_db, load_docs
+from tests.helpers.paths import CORPUS
+from tests.helpers.pdfs import MakePdf, build_pdf
 
 
 @pytest.fixture
@@ -70,38 +30,22 @@ def corpus() -> Path:
     return CORPUS
 
 
-class Miner:
-    """Runs `miner` in-process against one database file."""
-
-    def __init__(self, db: Path, data_dir: Path) -> None:
-        self.db = db
-        self.data_dir = data_dir
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, ok: bool = True) -> Result:
-        from miner.cli import cli
-
-        result = self.runner.invoke(
-            cli, ["--db", str(self.db), "--data-dir", str(self.data_dir), *args]
-        )
-        if ok and result.exit_code != 0:
-            raise AssertionError(
-                f"miner {' '.join(args)} exited {result.exit_code}:\n{result.output}\n"
-                f"{result.stderr if result.stderr_bytes is not None else ''}"
-            )
-        return result
-
-    def json(self, *args: str) -> object:
-        return json.loads(self(*args, "--json").stdout)
-
-    def lines(self, *args: str) -> list[dict[str, object]]:
-        return [json.loads(line) for line in self(*args).stdout.splitlines() if line.strip()]
-
-
 @pytest.fixture
 def miner(tmp_path: Path) -> Miner:
     """CLI runner bound to a fresh database in tmp_path."""
     return Miner(tmp_path / "test.db", tmp_path / "data")
+
+
+@pytest.fixture
+def mem_engine() -> Iterator[Engine]:
+    """A fresh in-memory database with the schema applied (`make_engine(":memory:")`).
+
+    Sessions opened from it in the test's thread share one connection, so they see each other's
+    commits; the engine is disposed after the test.
+    """
+    eng = make_engine(":memory:")
+    yield eng
+    eng.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -110,3 +54,36 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
     Miner(folder / "demo.db", folder / "data")("demo", "--workers", "1")
     return folder / "demo.db"
+
+
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared corpus (../shared/corpus/pdfs) ingested, extracted and classified once per session.
+
+    Read-only: tests that write take `corpus_db_copy`. Skips without the shared corpus.
+    Ingested with venue `corpus`, year 2024; extracted with two workers; `classify --all`.
+    """
+    if not (CORPUS / "pdfs").is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    folder = tmp_path_factory.mktemp("corpus")
+    run = Miner(folder / "corpus.db", folder / "data")
+    run("ingest", str(CORPUS / "pdfs"), "--venue", "corpus", "--year", "2024")
+    run("extract", "--workers", "2")
+    run("classify", "--all")
+    return run.db
+
+
+@pytest.fixture
+def corpus_db_copy(corpus_db: Path, tmp_path: Path) -> Path:
+    """A private copy of `corpus_db` in tmp_path, for tests that write to it."""
+    return copy_db(corpus_db, tmp_path / "corpus.db")
+
+
+@pytest.fixture(scope="session")
+def corpus_docs(corpus_db: Path) -> dict[str, ExtractedDoc]:
+    """Every corpus paper's extraction from `corpus_db`, keyed by file stem (the gold slug)."""
+    eng = make_engine(str(corpus_db))
+    try:
+        return load_docs(eng)
+    finally:
+        eng.dispose()

@@ -7,19 +7,14 @@ and >= 0.15 above the baseline.
 
 from __future__ import annotations
 
-import functools
-import os
-
 import pytest
-from conftest import CORPUS, GOLD
 
 from classifiers import get_classifier
 from classifiers.model import cross_validate
 from miner.evaluate import score_predictions
-from miner.executor import iter_results
 from miner.gold import GoldPaper, load_gold
-from miner.pipeline import extract_path
 from miner.records import ExtractedDoc
+from tests.helpers.paths import GOLD
 
 MICRO_FLOOR = 0.95
 MACRO_FLOOR = 0.93
@@ -27,15 +22,18 @@ BASELINE_GAP = 0.15
 
 
 @pytest.fixture(scope="module")
-def gold_docs() -> tuple[list[GoldPaper], dict[str, ExtractedDoc]]:
-    """The dev gold labels and their papers, extracted once for the module."""
-    if not (GOLD / "dev.csv").is_file() or not (CORPUS / "pdfs").is_dir():
-        pytest.skip(f"shared gold/corpus not found under {GOLD.parent}")
+def gold_docs(
+    corpus_docs: dict[str, ExtractedDoc],
+) -> tuple[list[GoldPaper], dict[str, ExtractedDoc]]:
+    """The dev gold labels and their papers' extractions (from the session's `corpus_db`).
+
+    In gold order; papers whose extraction is not `ok` are left out (the tests count them).
+    """
+    if not (GOLD / "dev.csv").is_file():
+        pytest.skip(f"shared gold not found under {GOLD}")
     gold = load_gold(GOLD / "dev.csv")
-    paths = [str(CORPUS / "pdfs" / f"{g.slug}.pdf") for g in gold]
-    extract = functools.partial(extract_path, max_pages=300, time_budget=120.0)
-    docs = iter_results(extract, paths, workers=min(2, os.cpu_count() or 1))
-    return gold, {g.slug: d for g, d in zip(gold, docs, strict=True) if d.status == "ok"}
+    docs = {g.slug: corpus_docs[g.slug] for g in gold if g.slug in corpus_docs}
+    return gold, {slug: d for slug, d in docs.items() if d.status == "ok"}
 
 
 def test_rules_beat_the_floor_and_the_baseline(

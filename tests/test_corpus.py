@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import Miner
+from tests.helpers.cli import Miner
+from tests.helpers.paths import CORPUS
 
 
-def test_full_corpus_runs(miner: Miner, corpus: Path) -> None:
-    n = len(list((corpus / "pdfs").glob("*.pdf")))
-    miner("ingest", str(corpus / "pdfs"), "--venue", "corpus", "--year", "2024")
-    miner("extract", "--workers", "2")
-    miner("classify", "--all")
-    papers = miner.lines("papers", "--json")
+def test_full_corpus_runs(corpus_db: Path, tmp_path: Path) -> None:
+    """`corpus_db` ran ingest, `extract --workers 2` and `classify --all` on the whole corpus."""
+    n = len(list((CORPUS / "pdfs").glob("*.pdf")))
+    papers = Miner(corpus_db, tmp_path / "data").lines("papers", "--json")
     assert len(papers) == n
     assert all(p["status"] == "ok" for p in papers), [p for p in papers if p["status"] != "ok"]
     for key in (

@@ -9,10 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
-from conftest import MakePdf, Miner
-from openreview_shapes import note_v2, notes_page
 from pytest_httpserver import HTTPServer
-from recorded import LOCAL, local, shared
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
@@ -24,6 +21,10 @@ from miner.errors import FetchError
 from miner.http import Fetcher, RateLimiter, Retry, make_client
 from miner.sources.base import CrawlSpec
 from miner.sources.openreview import OpenReviewSource
+from tests.helpers.cli import Miner
+from tests.helpers.openreview_shapes import note_v2, notes_page
+from tests.helpers.pdfs import MakePdf
+from tests.helpers.recorded import LOCAL, local, shared
 
 FAST = ["--delay", "0", "--max-retries", "0", "--timeout", "5"]
 TEXTS = [
@@ -135,7 +136,7 @@ def test_crawl_arxiv_id_through_the_package(httpserver: HTTPServer, miner: Miner
 
 
 def test_crawl_openreview_pages(httpserver: HTTPServer, miner: Miner) -> None:
-    """Synthetic API v2 payloads built from the documentation (see tests/openreview_shapes.py)."""
+    """Synthetic API v2 payloads built from the documentation (see tests/helpers/openreview_shapes.py)."""
     httpserver.expect_request(
         "/notes",
         query_string={"content.venueid": "ICLR.cc/2024/Conference", "offset": "0", "limit": "1000"},

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MakePdf, Miner
 
 from miner.executor import iter_outcomes
+from tests.helpers.cli import Miner
+from tests.helpers.pdfs import MakePdf
 
 distributed = pytest.importorskip(
     "distributed", reason="needs the scale extra: pip install -e '.[scale]'"

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import MakePdf, Miner
 
 from miner.errors import UsageError
 from miner.evaluate import score_predictions
 from miner.gold import GoldPaper
 from miner.records import Evidence, Prediction
+from tests.helpers.cli import Miner
+from tests.helpers.pdfs import MakePdf
 
 
 def gold(slug: str, uses: set[str], mentions: set[str] = frozenset()) -> GoldPaper:  # type: ignore[assignment]

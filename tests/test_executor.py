@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MakePdf, Miner
 
 from miner.errors import UsageError
 from miner.executor import DEPTH, iter_outcomes
 from miner.testing import misbehave as flaky
+from tests.helpers.cli import Miner
+from tests.helpers.pdfs import MakePdf
 
 
 def by_job(outcomes: Iterator) -> dict:

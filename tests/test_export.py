@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Miner
+from tests.helpers.cli import Miner
 
 
 def test_json_csv_and_tally_agree(demo_db: Path, tmp_path: Path) -> None:

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from conftest import CORPUS
 
 from miner.extract.links import is_repo
 from miner.extract.own import official_code
-from miner.extract.pdf import extract_pdf
 from miner.gold import load_gold
 from miner.linkeval import PaperLinks, evaluate_links
 from miner.records import ExtractedDoc
+from tests.helpers.paths import CORPUS, GOLD
 
 # Measured on dev.csv (67 papers): precision 1.000, recall 1.000, official-code accuracy 0.985.
 PRECISION_FLOOR = 0.97
@@ -30,27 +29,31 @@ _REF_HEADING = re.compile(
 )
 
 
-def _extract(path: Path) -> tuple[Path, ExtractedDoc, bool]:
-    data = path.read_bytes()
-    with pymupdf.open(stream=data, filetype="pdf") as doc:
+def _has_references_line(path: Path) -> tuple[str, bool]:
+    with pymupdf.open(stream=path.read_bytes(), filetype="pdf") as doc:
         raw = "\n".join(page.get_text() for page in doc)
-    return path, extract_pdf(data), bool(_REF_HEADING.search(raw))
+    return path.stem, bool(_REF_HEADING.search(raw))
 
 
 @pytest.fixture(scope="module")
-def extracted() -> dict[str, tuple[ExtractedDoc, bool]]:
-    """Every corpus PDF extracted once (two processes), with "has a References line"."""
-    if not (CORPUS / "pdfs").is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
+def extracted(corpus_docs: dict[str, ExtractedDoc]) -> dict[str, tuple[ExtractedDoc, bool]]:
+    """Every corpus PDF as the extractor read it (`corpus_docs`), with "has a References line".
+
+    The docs come from the session's `corpus_db` (`miner extract`, i.e. `extract_pdf` with its
+    default page cap and time budget), read back from the database.
+    """
     paths = sorted((CORPUS / "pdfs").glob("*.pdf"))
+    assert set(corpus_docs) == {p.stem for p in paths}
     with ProcessPoolExecutor(2) as pool:
-        return {p.stem: (doc, has) for p, doc, has in pool.map(_extract, paths)}
+        return {
+            stem: (corpus_docs[stem], has) for stem, has in pool.map(_has_references_line, paths)
+        }
 
 
 def test_code_links_meet_the_measured_floor(
     extracted: dict[str, tuple[ExtractedDoc, bool]],
 ) -> None:
-    gold = load_gold(CORPUS.parent / "gold" / "dev.csv")
+    gold = load_gold(GOLD / "dev.csv")
     found = {}
     for stem, (doc, _) in extracted.items():
         official = official_code(doc.links, doc.title or "")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import MakePdf
 
 from miner.extract.pdf import dehyphenate, extract_pdf
+from tests.helpers.pdfs import MakePdf
 
 
 def test_text_sections_and_links(make_pdf: MakePdf) -> None:

@@ -9,7 +9,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import MakePdf
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from miner.download import cache_path, clean_partials, fetch_pdf, store_pdf
 from miner.errors import FetchError
 from miner.http import Fetcher, RateLimiter, Retry, make_client
 from miner.records import PaperRecord
+from tests.helpers.pdfs import MakePdf
 
 
 def quick(base_url: str | None = None, max_retries: int = 0) -> Fetcher:

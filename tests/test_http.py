@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from openreview_shapes import rate_limit_body
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -23,6 +22,7 @@ from miner.http import (
     rebase_url,
     user_agent,
 )
+from tests.helpers.openreview_shapes import rate_limit_body
 
 
 class FakeTime:

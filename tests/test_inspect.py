@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from conftest import MakePdf, Miner
 from sqlalchemy import create_engine, inspect, text
 
 from db.migrations import apply
 from miner.gold import GoldPaper
 from miner.linkeval import PaperLinks, evaluate_links
+from tests.helpers.cli import Miner
+from tests.helpers.pdfs import MakePdf
 
 
 def _corpus(tmp_path: Path, make_pdf: MakePdf) -> Path:

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import MakePdf, Miner
 
 from classifiers.model import (
     ModelFrameworkClassifier,
@@ -18,6 +17,8 @@ from classifiers.model import (
 )
 from miner.gold import GoldPaper
 from miner.records import Block, ExtractedDoc
+from tests.helpers.cli import Miner
+from tests.helpers.pdfs import MakePdf
 
 USE = "We implemented our model in {fw} and trained it on one GPU."
 MENTION = "Unlike {fw}, dynamic graphs make debugging easy [4]."

@@ -9,7 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import ROOT, Miner
+from tests.helpers.cli import Miner
+from tests.helpers.paths import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 KEYS = ("venue", "year", "framework", "uses", "classified", "share")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import MakePdf, Miner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import make_engine
 from db.schema import Base
+from tests.helpers.cli import Miner
+from tests.helpers.pdfs import MakePdf
 
 PAPER = [
     "Title\n\nAbstract\nA study.\n\n1 Introduction\nCode: https://github.com/me/proj",

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MakePdf, Miner
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -21,6 +20,8 @@ from sqlalchemy.orm import Session
 from db import make_engine
 from db.schema import Base
 from miner import pipeline
+from tests.helpers.cli import Miner
+from tests.helpers.pdfs import MakePdf
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:54329/miner_test"
 

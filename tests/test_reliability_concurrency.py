@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Miner
-from dbcheck import content, finish, health, seed_pdfs, spawn
+
+from tests.helpers.cli import Miner
+from tests.helpers.dbcheck import content, finish, health, seed_pdfs, spawn
 
 pytestmark = pytest.mark.slow
 

@@ -11,8 +11,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import Miner
-from dbcheck import content, finish, health, kill9, seed_pdfs, spawn, wait_for
+
+from tests.helpers.cli import Miner
+from tests.helpers.dbcheck import content, finish, health, kill9, seed_pdfs, spawn, wait_for
 
 SEED = 8
 KILLS = 3

@@ -10,9 +10,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import Miner
-from dbcheck import health, seed_pdfs, spawn
-from hostile import hostile_set
+
+from tests.helpers.cli import Miner
+from tests.helpers.dbcheck import health, seed_pdfs, spawn
+from tests.helpers.hostile import hostile_set
 
 pytestmark = pytest.mark.slow
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import MakePdf, Miner
 
 from miner.errors import UsageError
 from miner.gold import load_gold
+from tests.helpers.cli import Miner
+from tests.helpers.pdfs import MakePdf
 
 
 def dump(db: Path) -> list[str]:

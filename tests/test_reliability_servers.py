@@ -12,15 +12,16 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import MakePdf, Miner
-from dbcheck import content, finish, health, kill9, spawn, wait_for
-from faulty_server import FAULTS, FaultyServer
 from sqlalchemy.orm import Session
 
 from db import make_engine
 from db.store import upsert_papers
 from miner import crawl, http
 from miner.records import PaperRecord
+from tests.helpers.cli import Miner
+from tests.helpers.dbcheck import content, finish, health, kill9, spawn, wait_for
+from tests.helpers.faulty_server import FAULTS, FaultyServer
+from tests.helpers.pdfs import MakePdf
 
 MAX_RETRIES = 2
 REASONS = {

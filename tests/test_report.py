@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from miner.report import DISPLAY
-from tests.conftest import Miner
+from tests.helpers.cli import Miner
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_plot_command(demo_db: Path, tmp_path: Path) -> None:
 
 def test_readme_shows_the_real_demo_table(demo_db: Path, tmp_path: Path) -> None:
     """The README's demo table is what the demo database gives today (issue #6)."""
-    from tests.conftest import ROOT
+    from tests.helpers.paths import ROOT
 
     readme = (ROOT / "README.md").read_text()
     table = Miner(demo_db, tmp_path / "data")("-q", "tally", "--by", "venue").stdout

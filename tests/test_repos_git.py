@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_repos_data import PROJECTS, build_repo
 
 from miner.repos.base import RepoError, RepoNotFound, RepoRef
 from miner.repos.detect import analyse_snapshot
 from miner.repos.git import GitBackend
+from tests.test_repos_data import PROJECTS, build_repo
 
 
 @pytest.fixture(scope="module")

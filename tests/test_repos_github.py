@@ -7,7 +7,19 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from test_repos_data import (
+from werkzeug import Request, Response
+
+from miner.repos.backends import backend_chooser
+from miner.repos.base import RateLimited, RepoError, RepoNotFound, RepoRef
+from miner.repos.detect import analyse_snapshot
+from miner.repos.github import (
+    RAW_MEDIA,
+    DirEtagCache,
+    GitHubBackend,
+    MemoryEtagCache,
+    make_github_client,
+)
+from tests.test_repos_data import (
     EMPTY_REPO,
     NOT_FOUND,
     PROJECTS,
@@ -20,18 +32,6 @@ from test_repos_data import (
     blob_sha,
     notebook,
     rate_limit_headers,
-)
-from werkzeug import Request, Response
-
-from miner.repos.backends import backend_chooser
-from miner.repos.base import RateLimited, RepoError, RepoNotFound, RepoRef
-from miner.repos.detect import analyse_snapshot
-from miner.repos.github import (
-    RAW_MEDIA,
-    DirEtagCache,
-    GitHubBackend,
-    MemoryEtagCache,
-    make_github_client,
 )
 
 OWNER = "lab"

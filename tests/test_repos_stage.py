@@ -6,12 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import MakePdf, Miner
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
-from test_repos_data import NOT_FOUND, PROJECTS, RATE_LIMITED, build_repo, rate_limit_headers
-from test_repos_github import OWNER, serve
 
 from db import make_engine
 from db.schema import CodeLink, PaperRepo, Prediction, RepoAnalysisRow, SignalVerdict
@@ -20,6 +17,10 @@ from miner.repos.base import RepoBackend, RepoRef
 from miner.repos.git import GitBackend
 from miner.repos.github import GitHubBackend, make_github_client
 from miner.repos.stage import run_repos
+from tests.helpers.cli import Miner
+from tests.helpers.pdfs import MakePdf
+from tests.test_repos_data import NOT_FOUND, PROJECTS, RATE_LIMITED, build_repo, rate_limit_headers
+from tests.test_repos_github import OWNER, serve
 
 # (file, text, link, own): TensorFlow in the text for the PyTorch repo, on purpose.
 PAPERS = [
@@ -37,7 +38,7 @@ PAPERS = [
 
 
 @pytest.fixture
-def corpus_db(miner: Miner, tmp_path: Path, make_pdf: MakePdf) -> Path:
+def linked_db(miner: Miner, tmp_path: Path, make_pdf: MakePdf) -> Path:
     folder = tmp_path / "pdfs"
     folder.mkdir()
     for name, text, link, _ in PAPERS:
@@ -79,16 +80,16 @@ def counts(db: Path) -> dict[str, int]:
 
 
 def test_stage_decides_only_by_own_independent_repos(
-    corpus_db: Path, httpserver: HTTPServer, tmp_path: Path
+    linked_db: Path, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
-    engine = make_engine(str(corpus_db))
+    engine = make_engine(str(linked_db))
     choose = chooser(httpserver, tmp_path)
     report = run_repos(engine, choose)  # type: ignore[arg-type]
     assert report.counts["ok"] == 4 and report.counts["not_found"] == 1
-    first = counts(corpus_db)
+    first = counts(linked_db)
     requests = len(httpserver.log)
     again = run_repos(engine, choose)  # type: ignore[arg-type]
-    assert counts(corpus_db) == first and len(httpserver.log) == requests
+    assert counts(linked_db) == first and len(httpserver.log) == requests
     assert "ok" not in again.counts
     with Session(engine) as s:
         reasons = {
@@ -137,7 +138,7 @@ def test_stage_decides_only_by_own_independent_repos(
 
 
 def test_cli_reports_and_is_idempotent(
-    corpus_db: Path, httpserver: HTTPServer, miner: Miner
+    linked_db: Path, httpserver: HTTPServer, miner: Miner
 ) -> None:
     for name in ("torch-proj", "keras-proj", "notebook-proj"):
         serve(httpserver, name, PROJECTS[name][0])
@@ -147,9 +148,9 @@ def test_cli_reports_and_is_idempotent(
     # Own links first, in paper order: gone.pdf, then mixed.pdf (GitLab: not for the API backend).
     assert "not_found 1" in out.stderr and "failed 1" in out.stderr and "ok" not in out.stderr
     miner("repos", "--base-url", httpserver.url_for(""), "--backend", "api")
-    first = counts(corpus_db)
+    first = counts(linked_db)
     miner("repos", "--base-url", httpserver.url_for(""), "--backend", "api")
-    assert counts(corpus_db) == first
+    assert counts(linked_db) == first
     assert first["repo_analyses"] == 5  # the GitLab repository fails (no network) but is recorded
     rows = {r["url"].rsplit("/", 1)[1]: r for r in miner.json("repos", "--show")}  # type: ignore[union-attr]
     torch = rows["torch-proj"]
@@ -188,9 +189,9 @@ def test_cli_reports_and_is_idempotent(
 
 
 def test_rate_limit_stops_the_run_and_keeps_what_was_done(
-    corpus_db: Path, httpserver: HTTPServer, tmp_path: Path
+    linked_db: Path, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
-    engine = make_engine(str(corpus_db))
+    engine = make_engine(str(linked_db))
     httpserver.expect_oneshot_request(f"/repos/{OWNER}/keras-proj").respond_with_json(
         RATE_LIMITED, 403, headers=rate_limit_headers(int(time.time()) + 3600)
     )
@@ -199,7 +200,7 @@ def test_rate_limit_stops_the_run_and_keeps_what_was_done(
     # third-party notebook-proj stay pending.
     assert (report.counts["not_found"], report.counts["ok"]) == (1, 1)
     assert report.counts["rate_limited"] == 3 and report.counts["paper:pending"] == 3
-    assert counts(corpus_db)["repo_analyses"] == 2
+    assert counts(linked_db)["repo_analyses"] == 2
     resumed = run_repos(engine, chooser(httpserver, tmp_path / "again"))  # type: ignore[arg-type]
     assert resumed.counts["ok"] == 3 and "rate_limited" not in resumed.counts
-    assert counts(corpus_db)["repo_analyses"] == 5
+    assert counts(linked_db)["repo_analyses"] == 5

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Miner
+from tests.helpers.cli import Miner
 
 
 def free_port() -> int:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from recorded import local, shared
 
 from miner.errors import ParseError, UsageError
 from miner.sources.acl import AclSource, collection_url, parse_collection_xml
 from miner.sources.base import CrawlSpec
+from tests.helpers.recorded import local, shared
 
 
 def test_acl_2022_collection() -> None:

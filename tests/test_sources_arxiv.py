@@ -10,11 +10,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 import arxiv
 import pytest
-from recorded import LOCAL, SHARED, local
 
 from miner.errors import UsageError
 from miner.sources.arxiv import ArxivSource, _MinerClient, build_query, make_search, parse_feed
 from miner.sources.base import CrawlSpec, Page
+from tests.helpers.recorded import LOCAL, SHARED, local
 
 GOLDEN = SHARED / "arxiv" / "arxiv-py-golden-2026"
 LEGACY = SHARED / "arxiv" / "arxiv-py-legacy-2016"

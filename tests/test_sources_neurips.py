@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from recorded import local, shared
 
 from miner.sources.neurips import parse_index_html, pdf_url_for
+from tests.helpers.recorded import local, shared
 
 # Paper counts from ../shared/fixtures/http/neurips/PROVENANCE.md (counted there with a grep for
 # `a[title="paper title"]`, independently of this parser), and tracks where the page has them.

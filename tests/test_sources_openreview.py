@@ -1,4 +1,4 @@
-"""OpenReview parser and paging on payloads BUILT FROM THE API DOCUMENTATION (tests/openreview_shapes.py):
+"""OpenReview parser and paging on payloads BUILT FROM THE API DOCUMENTATION (tests/helpers/openreview_shapes.py):
 no real recorded OpenReview response exists in the shared fixtures."""
 
 from __future__ import annotations
@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pytest
-from openreview_shapes import note_v1, note_v2, notes_page
 
 from miner.errors import ParseError, UsageError
 from miner.sources.base import CrawlSpec, Page
 from miner.sources.openreview import OpenReviewSource, api_version, notes_request, parse_notes
+from tests.helpers.openreview_shapes import note_v1, note_v2, notes_page
 
 
 def test_api_version_by_venue_and_year() -> None:

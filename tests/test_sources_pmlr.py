@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from recorded import local, shared
 
 from miner.errors import UsageError
 from miner.sources.base import CrawlSpec, link_url
 from miner.sources.pmlr import ICML_VOLUMES, parse_volume_html, resolve_volume
+from tests.helpers.recorded import local, shared
 
 # `div.paper` entries per volume, from ../shared/fixtures/http/pmlr/PROVENANCE.md.
 VOLUMES = {

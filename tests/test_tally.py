@@ -19,7 +19,7 @@ from db.schema import Extraction, Paper, Prediction
 from miner.errors import UsageError
 from miner.extract import EXTRACTOR_VERSION
 from miner.tally import NONE, UNDETERMINED, tally, tally_warnings, wilson
-from tests.conftest import Miner
+from tests.helpers.cli import Miner
 
 RULES = get_classifier("rules")
 BASE = get_classifier("keyword-baseline")
@@ -159,8 +159,8 @@ def test_baseline_side_by_side(engine: Engine) -> None:
     assert rows["pytorch"]["baseline_classifier"] == f"{BASE.NAME} {BASE.VERSION}"
 
 
-def test_baseline_not_run_is_a_usage_error(tmp_path: Path) -> None:
-    eng = make_engine(str(tmp_path / "b.db"))
+def test_baseline_not_run_is_a_usage_error(mem_engine: Engine) -> None:
+    eng = mem_engine
     with Session(eng) as s:
         add_paper(s, 1, "Conf", 2019, uses=("pytorch",))
         s.commit()
@@ -181,8 +181,8 @@ def test_framework_filter_keeps_zero_rows(engine: Engine) -> None:
         tally(engine, classifier="nope")
 
 
-def test_unclassified_papers_are_undetermined_and_warned(tmp_path: Path) -> None:
-    eng = make_engine(str(tmp_path / "u.db"))
+def test_unclassified_papers_are_undetermined_and_warned(mem_engine: Engine) -> None:
+    eng = mem_engine
     with Session(eng) as s:
         add_paper(s, 1, "Conf", 2019, uses=("pytorch",))
         add_paper(s, 2, "Conf", 2019, classified=False)

@@ -12,7 +12,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from conftest import CORPUS, ROOT, build_pdf
+from tests.helpers.paths import CORPUS, ROOT
+from tests.helpers.pdfs import build_pdf
 
 VOLATILE = {"id", "created_at", "extracted_at", "applied_at", "fetched_at", "updated_at"}
 """Columns that legitimately differ between two runs producing the same data."""

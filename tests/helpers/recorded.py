@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import gzip
-from pathlib import Path
 
 import pytest
 
-LOCAL = Path(__file__).resolve().parent / "fixtures" / "http"
-SHARED = next(
-    (
-        p / "shared" / "fixtures" / "http"
-        for p in Path(__file__).resolve().parents
-        if (p / "shared" / "fixtures").is_dir()
-    ),
-    Path("/nonexistent"),
-)
-"""../shared/fixtures/http of the checkout, or of any parent folder (worktrees sit one level deeper)."""
+from tests.helpers.paths import FIXTURES, LOCAL_FIXTURES
+
+LOCAL = LOCAL_FIXTURES
+"""tests/fixtures/http: trimmed recorded responses (always present)."""
+SHARED = FIXTURES
+"""../shared/fixtures/http, found by tests.helpers.paths.find_shared ($MINER_SHARED first)."""
 
 
 def local(relpath: str) -> bytes:

@@ -1,0 +1,36 @@
+"""`Miner`: runs the `miner` CLI in-process against one database file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+
+class Miner:
+    """Runs `miner` in-process against one database file."""
+
+    def __init__(self, db: Path, data_dir: Path) -> None:
+        self.db = db
+        self.data_dir = data_dir
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, ok: bool = True) -> Result:
+        from miner.cli import cli
+
+        result = self.runner.invoke(
+            cli, ["--db", str(self.db), "--data-dir", str(self.data_dir), *args]
+        )
+        if ok and result.exit_code != 0:
+            raise AssertionError(
+                f"miner {' '.join(args)} exited {result.exit_code}:\n{result.output}\n"
+                f"{result.stderr if result.stderr_bytes is not None else ''}"
+            )
+        return result
+
+    def json(self, *args: str) -> object:
+        return json.loads(self(*args, "--json").stdout)
+
+    def lines(self, *args: str) -> list[dict[str, object]]:
+        return [json.loads(line) for line in self(*args).stdout.splitlines() if line.strip()]
