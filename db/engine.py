@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from db import migrations
 from miner.errors import SchemaError, UsageError
@@ -41,7 +42,12 @@ def make_engine(db: str) -> Engine:
         if parent and not os.path.isdir(parent):
             raise UsageError(f"cannot create database {db!r}: folder {parent!r} does not exist")
     try:
-        engine = create_engine(url)
+        if url == "sqlite://":  # one in-memory database shared by every session and thread
+            engine = create_engine(
+                url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
+        else:
+            engine = create_engine(url)
     except (ArgumentError, ImportError, ValueError) as exc:
         raise UsageError(
             f"cannot open database {db!r}: {exc}; pass a file path or a SQLAlchemy URL"

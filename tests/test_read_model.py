@@ -24,7 +24,8 @@ from db import make_engine
 from db.schema import Extraction, Paper, Prediction
 from db.store import upsert_papers
 from miner.records import PaperRecord
-from tests.conftest import Miner, build_pdf
+from tests.helpers.cli import Miner
+from tests.helpers.pdfs import build_pdf
 
 USES = {
     "a-torch.pdf": "We implement our model in PyTorch 1.4. " * 30,
