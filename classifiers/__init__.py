@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from classifiers.base import FrameworkClassifier
+from classifiers.interface import FrameworkClassifier
 from classifiers.keywords import KeywordBaselineClassifier
 from classifiers.rules import RulesFrameworkClassifier
 

@@ -1,5 +1,9 @@
-"""Storage: SQLAlchemy models, engine, migrations and upserts (the only package that touches the DB)."""
+"""Storage: SQLAlchemy models, engine, migrations, upserts and queries (the only package that
+touches the DB). `Engine` and `Session` are re-exported so callers never import SQLAlchemy."""
 
-from db.engine import DEFAULT_DB, make_engine, make_session
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-__all__ = ["DEFAULT_DB", "make_engine", "make_session"]
+from db.engine import DEFAULT_DB, make_engine, make_session, on_commit
+
+__all__ = ["DEFAULT_DB", "Engine", "Session", "make_engine", "make_session", "on_commit"]

@@ -1,11 +1,8 @@
-"""Checks of user input against the database, raising one-line UsageErrors (DB reads only)."""
+"""Checks of user input against the database, raising one-line UsageErrors (DB reads via db.store)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
-
-from db.schema import Paper
+from db import Engine, Session, store
 from miner.errors import UsageError
 
 
@@ -16,16 +13,13 @@ def check_filters(engine: Engine, *, venue: str | None = None, year: int | None 
     """
     with Session(engine) as session:
         if venue is not None:
-            venues = sorted(
-                v for v in session.scalars(select(Paper.venue).distinct()) if v is not None
-            )
+            venues = store.paper_venues(session)
             if venues and venue.lower() not in {v.lower() for v in venues}:
                 raise UsageError(
                     f"unknown venue {venue!r}; venues in this database: {', '.join(venues)}"
                 )
         if year is not None:
-            years = sorted(y for y in session.scalars(select(Paper.year).distinct()) if y)
-            has_papers = session.scalar(select(func.count()).select_from(Paper)) or 0
-            if has_papers and year not in years:
+            years = store.paper_years(session)
+            if store.count_papers(session) and year not in years:
                 known = ", ".join(map(str, years)) or "none (use --year on ingest)"
                 raise UsageError(f"no papers of year {year}; years in this database: {known}")

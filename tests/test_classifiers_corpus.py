@@ -18,8 +18,8 @@ from classifiers.model import cross_validate
 from miner.evaluate import score_predictions
 from miner.executor import iter_results
 from miner.gold import GoldPaper, load_gold
-from miner.pipeline import extract_path
 from miner.records import ExtractedDoc
+from miner.stages.extract import extract_path
 
 MICRO_FLOOR = 0.95
 MACRO_FLOOR = 0.93

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from db import make_engine
 from db.store import upsert_papers
-from miner import crawl, http
+from miner import http
 from miner.records import PaperRecord
+from miner.stages.fetch import run_fetch
 
 MAX_RETRIES = 2
 REASONS = {
@@ -77,7 +78,7 @@ def test_every_fault_is_recorded_then_retried(
         fetcher.client.event_hooks = {"request": [lambda r: sent.update([r.url.path])]}
         engine = make_engine(str(miner.db))
         with fetcher.client:
-            report = crawl.run_fetch(engine, fetcher, miner.data_dir, workers=3)
+            report = run_fetch(engine, fetcher, miner.data_dir, workers=3)
         assert report.counts == {"ok": 3, "failed": len(FAULTS) + 3}
         got = fetch_status(miner.db)
         for key, reason in REASONS.items():
@@ -95,7 +96,7 @@ def test_every_fault_is_recorded_then_retried(
         assert partials(miner.data_dir) == []
 
         # Nothing is retried without the flag; with it, every failure is picked up again.
-        crawl.run_fetch(engine, fetcher, miner.data_dir)
+        run_fetch(engine, fetcher, miner.data_dir)
         assert fetch_status(miner.db) == got
         server.healthy = True
         miner("fetch", "--retry-failed", "--delay", "0", "--max-retries", "0", "--timeout", "5")

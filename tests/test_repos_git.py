@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from test_repos_data import PROJECTS, build_repo
 
-from miner.repos.base import RepoError, RepoNotFound, RepoRef
 from miner.repos.detect import analyse_snapshot
 from miner.repos.git import GitBackend
+from miner.repos.protocol import RepoError, RepoNotFound, RepoRef
 
 
 @pytest.fixture(scope="module")

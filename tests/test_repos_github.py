@@ -24,7 +24,6 @@ from test_repos_data import (
 from werkzeug import Request, Response
 
 from miner.repos.backends import backend_chooser
-from miner.repos.base import RateLimited, RepoError, RepoNotFound, RepoRef
 from miner.repos.detect import analyse_snapshot
 from miner.repos.github import (
     RAW_MEDIA,
@@ -33,6 +32,7 @@ from miner.repos.github import (
     MemoryEtagCache,
     make_github_client,
 )
+from miner.repos.protocol import RateLimited, RepoError, RepoNotFound, RepoRef
 
 OWNER = "lab"
 

@@ -16,9 +16,9 @@ from test_repos_github import OWNER, serve
 from db import make_engine
 from db.schema import CodeLink, PaperRepo, Prediction, RepoAnalysisRow, SignalVerdict
 from miner.repos.backends import backend_chooser
-from miner.repos.base import RepoBackend, RepoRef
 from miner.repos.git import GitBackend
 from miner.repos.github import GitHubBackend, make_github_client
+from miner.repos.protocol import RepoBackend, RepoRef
 from miner.repos.stage import run_repos
 
 # (file, text, link, own): TensorFlow in the text for the PyTorch repo, on purpose.

@@ -9,7 +9,7 @@ from recorded import local, shared
 
 from miner.errors import ParseError, UsageError
 from miner.sources.acl import AclSource, collection_url, parse_collection_xml
-from miner.sources.base import CrawlSpec
+from miner.sources.source import CrawlSpec
 
 
 def test_acl_2022_collection() -> None:

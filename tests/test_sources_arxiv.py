@@ -14,7 +14,7 @@ from recorded import LOCAL, SHARED, local
 
 from miner.errors import UsageError
 from miner.sources.arxiv import ArxivSource, _MinerClient, build_query, make_search, parse_feed
-from miner.sources.base import CrawlSpec, Page
+from miner.sources.source import CrawlSpec, Page
 
 GOLDEN = SHARED / "arxiv" / "arxiv-py-golden-2026"
 LEGACY = SHARED / "arxiv" / "arxiv-py-legacy-2016"

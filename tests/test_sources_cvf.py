@@ -6,8 +6,8 @@ import pytest
 from recorded import local, shared
 
 from miner.errors import UsageError
-from miner.sources.base import CrawlSpec, Page
 from miner.sources.cvf import CvfSource, listing_url, parse_day_links, parse_listing_html
+from miner.sources.source import CrawlSpec, Page
 
 PAGE = "https://openaccess.thecvf.com/CVPR{}?day=all"
 

@@ -9,8 +9,8 @@ import pytest
 from openreview_shapes import note_v1, note_v2, notes_page
 
 from miner.errors import ParseError, UsageError
-from miner.sources.base import CrawlSpec, Page
 from miner.sources.openreview import OpenReviewSource, api_version, notes_request, parse_notes
+from miner.sources.source import CrawlSpec, Page
 
 
 def test_api_version_by_venue_and_year() -> None:

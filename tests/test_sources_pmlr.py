@@ -8,8 +8,8 @@ import pytest
 from recorded import local, shared
 
 from miner.errors import UsageError
-from miner.sources.base import CrawlSpec, link_url
 from miner.sources.pmlr import ICML_VOLUMES, parse_volume_html, resolve_volume
+from miner.sources.source import CrawlSpec, link_url
 
 # `div.paper` entries per volume, from ../shared/fixtures/http/pmlr/PROVENANCE.md.
 VOLUMES = {

@@ -1,7 +1,7 @@
 """The `miner` command: a click group, shared options and rendering; commands live in submodules.
 
 Only this package imports click. Each command parses options, opens the DB, calls one
-`miner.pipeline.run_*` or `miner.tally` function and renders the result.
+`miner.stages.*.run_*` or read function and renders the result.
 """
 
 from __future__ import annotations
@@ -179,8 +179,8 @@ def scale_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def make_scale(workers: int, executor: str, scheduler: str | None, doc_timeout: float) -> Any:
-    """The pipeline's ScaleOptions from the scale_options values."""
-    from miner.pipeline import ScaleOptions
+    """The stages' ScaleOptions from the scale_options values."""
+    from miner.stages import ScaleOptions
 
     if executor == "dask" and not scheduler:
         raise UsageError(

@@ -135,6 +135,14 @@ def select_pending_fetch(retry_failed: bool = False) -> Select[int, str | None]:
     )
 
 
+def pending_fetch(
+    session: Session, retry_failed: bool = False, limit: int | None = None
+) -> list[tuple[int, str]]:
+    """(paper id, pdf url) of up to `limit` papers whose PDF is still to download, by id."""
+    rows = session.execute(select_pending_fetch(retry_failed).limit(limit)).all()
+    return [(int(pid), str(url)) for pid, url in rows]
+
+
 def save_fetch_ok(session: Session, paper_id: int, sha256: str, size: int, path: str) -> None:
     """A paper's PDF is in the cache: record it on the paper and in `pdfs`."""
     upsert_pdf(session, sha256, size, path)
