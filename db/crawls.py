@@ -118,13 +118,6 @@ def set_crawl_state(
     )
 
 
-def crawl_state(session: Session, source: str, scope: str) -> CrawlState | None:
-    """The stored state of one crawl."""
-    return session.scalar(
-        select(CrawlState).where(CrawlState.source == source, CrawlState.scope == scope)
-    )
-
-
 def select_pending_fetch(retry_failed: bool = False) -> Select[int, str | None]:
     """(paper id, pdf url) of papers whose PDF has not been downloaded yet."""
     statuses = ["pending", "failed"] if retry_failed else ["pending"]
