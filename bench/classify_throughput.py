@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from classifiers import CLASSIFIERS, get_classifier
 from db import make_engine, store
 from db.schema import Extraction
-from miner import pipeline
 from miner.extract import EXTRACTOR_VERSION
 from miner.records import ExtractedDoc
+from miner.stages.extract import run_extract
+from miner.stages.ingest import run_ingest
 
 TARGET = 200.0
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "pdfs"
@@ -43,8 +44,8 @@ def load_docs(db: str) -> list[ExtractedDoc]:
 def build_db(path: str) -> None:
     """Ingest and extract the shared corpus into a fresh database."""
     engine = make_engine(path)
-    pipeline.run_ingest(engine, [str(CORPUS)], venue="corpus", year=None)
-    pipeline.run_extract(engine, workers=os.cpu_count() or 1)
+    run_ingest(engine, [str(CORPUS)], venue="corpus", year=None)
+    run_extract(engine, workers=os.cpu_count() or 1)
 
 
 def main() -> None:

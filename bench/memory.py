@@ -52,8 +52,10 @@ def main() -> None:
     from sqlalchemy.orm import Session
 
     from db import make_engine, store
-    from miner.pipeline import ScaleOptions, run_classify, run_extract
     from miner.records import PaperRecord
+    from miner.stages import ScaleOptions
+    from miner.stages.classify import run_classify
+    from miner.stages.extract import run_extract
 
     with tempfile.TemporaryDirectory() as tmp, PeakRss() as rss:
         pdfs = make_pdfs(Path(tmp), 50, args.pages)

@@ -122,7 +122,10 @@ def raw_pymupdf(files: list[Path]) -> int:
 def miner_end_to_end(files: list[Path], workers: int, workdir: Path) -> float:
     """(b)/(c): ingest (untimed), then time extract + classify into a fresh SQLite DB."""
     from db import make_engine
-    from miner.pipeline import ScaleOptions, run_classify, run_extract, run_ingest
+    from miner.stages import ScaleOptions
+    from miner.stages.classify import run_classify
+    from miner.stages.extract import run_extract
+    from miner.stages.ingest import run_ingest
 
     db = workdir / f"bench-{workers}.db"
     engine = make_engine(str(db))

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifiers.base import FrameworkClassifier
+from classifiers.interface import FrameworkClassifier
 from classifiers.keywords import KeywordBaselineClassifier
 from classifiers.rules import RulesFrameworkClassifier
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -71,3 +72,13 @@ def make_engine(db: str) -> Engine:
 def make_session(engine: Engine) -> sessionmaker[Session]:
     """A session factory bound to engine."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def on_commit(session: Session, fn: Callable[[], None]) -> Callable[[], None]:
+    """Call fn after every commit of this session; returns the function that stops it."""
+
+    def listener(_session: Session) -> None:
+        fn()
+
+    event.listen(session, "after_commit", listener)
+    return lambda: event.remove(session, "after_commit", listener)

@@ -41,6 +41,11 @@ def _leases(conn: Connection) -> None:
     Base.metadata.tables["leases"].create(conn, checkfirst=True)
 
 
+def _runs_done_state(conn: Connection) -> None:
+    """A finished run says `done` (it said `ok`, the word stage rows use for a good item)."""
+    conn.execute(text("UPDATE runs SET status = 'done' WHERE status = 'ok'"))
+
+
 # Append only: a migration's name is its identity; never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
@@ -55,6 +60,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ),
     ("0005_issue8_leases", _leases),
     ("0006_issue7_run_owner", _add_columns("runs", {"host": "VARCHAR(255)", "pid": "INTEGER"})),
+    ("0007_runs_done_state", _runs_done_state),
 ]
 
 

@@ -165,7 +165,9 @@ class Run(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(16), default="running")
-    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    """running | done | interrupted (Ctrl-C, SIGTERM, process gone) | failed"""
+    counts: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    """What the run did (stages: items by outcome; evaluate/train: headline figures)."""
     host: Mapped[str | None] = mapped_column(String(255))
     """Machine and process of the run: a later run on that host marks it `interrupted` once
     the process is gone (killed, power cut) instead of leaving it `running` forever."""
@@ -300,7 +302,7 @@ class SignalVerdict(Base):
 
 
 class Lease(Base):
-    """A claim on one work item of a stage by one process, until it expires (see miner/lease.py)."""
+    """A claim on one work item of a stage by one process, until it expires (see db/leases.py)."""
 
     __tablename__ = "leases"
 

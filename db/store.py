@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -15,7 +13,7 @@ from sqlalchemy import Select, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from db.schema import CodeLink, Extraction, Mention, Paper, PdfDocument, Prediction, Run
+from db.schema import CodeLink, Extraction, Mention, Paper, PdfDocument, Prediction
 from miner.records import Block, ExtractedDoc, Link, PaperRecord
 from miner.records import Prediction as PredictionRecord
 
@@ -280,10 +278,11 @@ def select_pending_extraction(version: str, force: bool = False) -> Select[Paper
 def select_pending_classification(
     extractor_version: str, classifier: str, version: str, force: bool = False
 ) -> Select[Extraction]:
-    """Extractions of the current version with no predictions from this classifier version."""
+    """Good (`ok`) extractions of the current version with no predictions from this classifier
+    version; a failed extraction (no_text, encrypted...) has nothing to classify."""
     stmt = (
         select(Extraction)
-        .where(Extraction.extractor_version == extractor_version)
+        .where(Extraction.extractor_version == extractor_version, Extraction.status == "ok")
         .order_by(Extraction.paper_id)
     )
     if not force:
@@ -297,62 +296,29 @@ def select_pending_classification(
     return stmt
 
 
-def start_run(
-    session: Session, command: str, args: dict[str, Any], versions: dict[str, str]
-) -> Run:
-    """Insert a `runs` row in state running and commit it.
-
-    Runs of this host left `running` by a process that no longer exists are first marked
-    `interrupted` (see reap_runs).
-    """
-    reap_runs(session)
-    run = Run(
-        command=command,
-        args=args,
-        versions=versions,
-        started_at=now(),
-        status="running",
-        counts={},
-        host=socket.gethostname(),
-        pid=os.getpid(),
+def ok_extractions(session: Session, version: str) -> list[tuple[int, str | None, str | None]]:
+    """(paper id, pdf sha256, file name) of every paper with a good extraction of this version."""
+    stmt = (
+        select(Paper.id, Paper.pdf_sha256, Paper.file_name)
+        .join(Extraction, Extraction.paper_id == Paper.id)
+        .where(Extraction.extractor_version == version, Extraction.status == "ok")
+        .order_by(Paper.id)
     )
-    session.add(run)
-    session.commit()
-    return run
+    return [(pid, sha, name) for pid, sha, name in session.execute(stmt)]
 
 
-def reap_runs(session: Session) -> int:
-    """Mark `interrupted` the running runs of this host whose process is gone; returns how many.
-
-    Runs of other hosts are left alone: their processes cannot be checked from here.
-    """
-    stmt = select(Run).where(Run.status == "running", Run.host == socket.gethostname())
-    dead = [run for run in session.scalars(stmt) if run.pid is not None and not pid_alive(run.pid)]
-    for run in dead:
-        run.status = "interrupted"
-    if dead:
-        session.commit()
-    return len(dead)
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this pid exists on this host (another user's counts)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
-
-
-def finish_run(
-    session: Session, run: Run, counts: dict[str, int] | None, status: str = "ok"
-) -> None:
-    """Close a run with its counts (None: keep the row's counts, e.g. for a stopped run)."""
-    run.finished_at = now()
-    run.status = status
-    if counts is not None:
-        run.counts = dict(counts)
-    session.merge(run)
-    session.commit()
+def load_extracted_doc(session: Session, paper_id: int, version: str) -> ExtractedDoc | None:
+    """A paper's stored extraction of this version with its links, if any."""
+    extraction = session.scalar(
+        select(Extraction).where(
+            Extraction.paper_id == paper_id, Extraction.extractor_version == version
+        )
+    )
+    if extraction is None:
+        return None
+    links = session.scalars(
+        select(CodeLink)
+        .where(CodeLink.paper_id == paper_id, CodeLink.extractor_version == version)
+        .order_by(CodeLink.id)
+    ).all()
+    return load_doc(extraction, links)

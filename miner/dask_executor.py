@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from miner.errors import UsageError
-from miner.executor import Outcome
+from miner.outcome import Outcome
 
 J = TypeVar("J")
 R = TypeVar("R")

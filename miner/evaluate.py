@@ -1,7 +1,8 @@
 """Score framework predictions against gold labels: per-framework P/R/F1 for `uses`, macro and
 micro F1, a uses/mentions/absent confusion table, and the wrong papers with their evidence.
 
-`score_predictions` is pure; `load_gold_docs` reads extractions from the database (DB IO).
+`score_predictions` is pure; `load_gold_docs` reads extractions from the database, and
+`run_evaluate` / `run_train` record their figures in `runs` (DB IO via db.store).
 """
 
 from __future__ import annotations
@@ -12,10 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
-
-from classifiers import get_classifier
+from classifiers import get_classifier, identify
 from classifiers.labels import FRAMEWORKS
 from classifiers.model import (
     ModelFrameworkClassifier,
@@ -24,12 +22,13 @@ from classifiers.model import (
     save_model,
     train,
 )
-from db import store
-from db.schema import CodeLink, Extraction, Paper
+from db import Engine, Session, store
+from miner import __version__
 from miner.errors import UsageError
 from miner.extract import EXTRACTOR_VERSION
 from miner.gold import GoldPaper, load_gold
 from miner.records import ExtractedDoc, Prediction
+from miner.stages.recorded import recorded_run
 
 LABELS = ("uses", "mentions", "absent")
 BASELINE = "keyword-baseline"
@@ -185,23 +184,14 @@ def load_gold_docs(engine: Engine, gold: Sequence[GoldPaper]) -> dict[str, Extra
     by_name = {g.slug: g.slug for g in gold if g.slug}
     out: dict[str, ExtractedDoc] = {}
     with Session(engine) as session:
-        rows = session.execute(
-            select(Extraction, Paper)
-            .join(Paper, Paper.id == Extraction.paper_id)
-            .where(Extraction.extractor_version == EXTRACTOR_VERSION, Extraction.status == "ok")
-        ).all()
-        for extraction, paper in rows:
-            stem = (paper.file_name or "").rsplit(".", 1)[0]
-            slug = by_sha.get(paper.pdf_sha256 or "") or by_name.get(stem)
+        for paper_id, sha, file_name in store.ok_extractions(session, EXTRACTOR_VERSION):
+            stem = (file_name or "").rsplit(".", 1)[0]
+            slug = by_sha.get(sha or "") or by_name.get(stem)
             if slug is None or slug in out:
                 continue
-            links = session.scalars(
-                select(CodeLink).where(
-                    CodeLink.paper_id == paper.id,
-                    CodeLink.extractor_version == extraction.extractor_version,
-                )
-            ).all()
-            out[slug] = store.load_doc(extraction, links)
+            doc = store.load_extracted_doc(session, paper_id, EXTRACTOR_VERSION)
+            if doc is not None:
+                out[slug] = doc
     if not out:
         raise UsageError(
             "no gold paper is extracted in this database; run `miner ingest` and `miner extract` "
@@ -228,47 +218,97 @@ def predict_gold(
     return {s: clf_.predict_doc(d) for s, d in docs.items()}, f"{clf_.NAME} {clf_.VERSION}"
 
 
-def run_evaluate(engine: Engine, gold_path: str | Path, classifier: str) -> dict[str, Any]:
-    """Score a classifier and the keyword baseline on the gold papers found in the database."""
-    gold = load_gold(gold_path)
-    docs = load_gold_docs(engine, gold)
-    gold_sha = data_hash(Path(gold_path).read_bytes())
-    preds, how = predict_gold(classifier, docs, gold, gold_sha)
-    report = score_predictions(classifier, gold, preds).as_dict()
-    report["method"] = how
-    base = BASELINE if classifier != BASELINE else "rules"
-    other_preds, other_how = predict_gold(base, docs, gold, gold_sha)
-    other = score_predictions(base, gold, other_preds).as_dict()
-    other["method"] = other_how
-    return {
-        "gold": str(gold_path),
-        "gold_papers": len(gold),
-        "papers_evaluated": len(docs),
-        "classifier": report,
-        "baseline": other,
+def classifier_version(name: str) -> str:
+    """VERSION of the classifier called name; UsageError for an unknown one."""
+    try:
+        return identify(name).VERSION
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+
+
+def headline(result: dict[str, Any]) -> dict[str, float]:
+    """The figures of an evaluation that `runs.counts` keeps (JSON numbers)."""
+    clf, base = result["classifier"], result["baseline"]
+    counts: dict[str, float] = {
+        "gold_papers": result["gold_papers"],
+        "papers": result["papers_evaluated"],
+        "pairs": sum(sum(row.values()) for row in clf["confusion"].values()),
+        "micro_f1": clf["micro_f1"],
+        "macro_f1": clf["macro_f1"],
+        "baseline_micro_f1": base["micro_f1"],
+        "baseline_macro_f1": base["macro_f1"],
     }
+    counts.update({f"f1:{r['framework']}": r["f1"] for r in clf["per_framework"]})
+    return counts
+
+
+def run_evaluate(engine: Engine, gold_path: str | Path, classifier: str) -> dict[str, Any]:
+    """Score a classifier and the keyword baseline on the gold papers found in the database.
+
+    Recorded as an `evaluate` run whose counts are the headline figures (see `headline`).
+    """
+    gold = load_gold(gold_path)
+    gold_sha = data_hash(Path(gold_path).read_bytes())
+    base = BASELINE if classifier != BASELINE else "rules"
+    args = {"gold": str(gold_path), "gold_sha256": gold_sha, "classifier": classifier}
+    versions = {
+        "miner": __version__,
+        "extractor": EXTRACTOR_VERSION,
+        "classifier": f"{classifier} {classifier_version(classifier)}",
+        "baseline": f"{base} {classifier_version(base)}",
+    }
+    with Session(engine) as session, recorded_run(session, "evaluate", args, versions) as run:
+        docs = load_gold_docs(engine, gold)
+        preds, how = predict_gold(classifier, docs, gold, gold_sha)
+        report = score_predictions(classifier, gold, preds).as_dict()
+        report["method"] = how
+        other_preds, other_how = predict_gold(base, docs, gold, gold_sha)
+        other = score_predictions(base, gold, other_preds).as_dict()
+        other["method"] = other_how
+        result = {
+            "gold": str(gold_path),
+            "gold_papers": len(gold),
+            "papers_evaluated": len(docs),
+            "classifier": report,
+            "baseline": other,
+        }
+        run.figures.update(headline(result))
+    return result
 
 
 def run_train(engine: Engine, gold_path: str | Path, out: str | Path) -> dict[str, Any]:
-    """Cross-validate, then fit on every gold paper in the database and save model + card."""
+    """Cross-validate, then fit on every gold paper in the database and save model + card.
+
+    Recorded as a `train` run (counts: papers, pairs, positives and the CV figures).
+    """
     gold = load_gold(gold_path)
-    docs = load_gold_docs(engine, gold)
-    cv = score_predictions("model", gold, cross_validate(docs, gold, folds=CV_FOLDS))
-    metrics = {
-        "cv": f"{min(CV_FOLDS, len(docs))}-fold grouped by paper",
-        "cv_micro_f1": round(cv.micro_f1, 4),
-        "cv_macro_f1": round(cv.macro_f1, 4),
-        "cv_per_framework_f1": {s.framework: round(s.f1, 4) for s in cv.per_framework},
-    }
-    try:
-        model = train(
-            docs,
-            gold,
-            gold_sha256=data_hash(Path(gold_path).read_bytes()),
-            gold_name=Path(gold_path).name,
-            metrics=metrics,
+    gold_sha = data_hash(Path(gold_path).read_bytes())
+    args = {"gold": str(gold_path), "gold_sha256": gold_sha, "out": str(out)}
+    versions = {"miner": __version__, "extractor": EXTRACTOR_VERSION, "classifier": "model"}
+    with Session(engine) as session, recorded_run(session, "train", args, versions) as run:
+        docs = load_gold_docs(engine, gold)
+        cv = score_predictions("model", gold, cross_validate(docs, gold, folds=CV_FOLDS))
+        metrics = {
+            "cv": f"{min(CV_FOLDS, len(docs))}-fold grouped by paper",
+            "cv_micro_f1": round(cv.micro_f1, 4),
+            "cv_macro_f1": round(cv.macro_f1, 4),
+            "cv_per_framework_f1": {s.framework: round(s.f1, 4) for s in cv.per_framework},
+        }
+        try:
+            model = train(
+                docs, gold, gold_sha256=gold_sha, gold_name=Path(gold_path).name, metrics=metrics
+            )
+        except ValueError as exc:
+            raise UsageError(f"{exc}; add such papers to {gold_path}") from None
+        card_path = save_model(model, out)
+        data = model.card["training_data"]
+        run.figures.update(
+            {
+                "papers": data["papers"],
+                "pairs": data["pairs"],
+                "positives": data["positives"],
+                "cv_micro_f1": round(cv.micro_f1, 4),
+                "cv_macro_f1": round(cv.macro_f1, 4),
+            }
         )
-    except ValueError as exc:
-        raise UsageError(f"{exc}; add such papers to {gold_path}") from None
-    card_path = save_model(model, out)
     return {"model": str(out), "card": str(card_path), **model.card}

@@ -18,13 +18,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from miner.errors import UsageError
+from miner.outcome import Outcome
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -40,16 +40,6 @@ DEPTH = 2
 EXECUTORS = ("process", "inline", "dask")
 """`process`: isolated worker processes (default); `inline`: this process, no isolation (for
 debugging and profiling); `dask`: a Dask distributed cluster (`--scheduler`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome(Generic[J, R]):
-    """What became of one job: status `ok` with its result, or `timeout` / `failed` with a message."""
-
-    job: J
-    result: R | None
-    status: str = "ok"
-    error: str | None = None
 
 
 def iter_results(fn: Callable[[J], R], jobs: Iterable[J], *, workers: int = 1) -> Iterator[R]:
@@ -191,7 +181,7 @@ def _context(fn: Callable[..., Any]) -> BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["__main__", "miner.pipeline", fn.__module__])
+    ctx.set_forkserver_preload(["__main__", "miner.stages", fn.__module__])
     return ctx
 
 

@@ -211,3 +211,27 @@ class Fetcher:
                 logger.info("%s: HTTP %s, retrying in %.1fs", target, status, wait)
             self.limiter.sleep(wait)
             attempt += 1
+
+
+def make_fetcher(
+    *,
+    base_url: str | None = None,
+    delay: float = DEFAULT_DELAY,
+    max_retries: int = 4,
+    timeout: float = 30.0,
+    contact: str = CONTACT,
+) -> Fetcher:
+    """A Fetcher with the project's client, a per-host rate limit and the retry policy.
+
+    Raises UsageError on a bad `base_url`.
+    """
+    if base_url:
+        rebase_check = Fetcher(make_client(), base_url=base_url)
+        rebase_check.url("https://example.org/")  # raises UsageError on a bad --base-url
+        rebase_check.client.close()
+    return Fetcher(
+        make_client(timeout=timeout, contact=contact),
+        limiter=RateLimiter(delay=delay),
+        retry=Retry(max_retries=max_retries),
+        base_url=base_url,
+    )

@@ -16,11 +16,11 @@ from werkzeug import Request, Response
 
 from db import make_engine
 from db.schema import CrawlState, Paper, RawPayload
-from miner.crawl import run_crawl
 from miner.errors import FetchError
 from miner.http import Fetcher, RateLimiter, Retry, make_client
-from miner.sources.base import CrawlSpec
 from miner.sources.openreview import OpenReviewSource
+from miner.sources.source import CrawlSpec
+from miner.stages.crawl import run_crawl
 from tests.helpers.cli import Miner
 from tests.helpers.openreview_shapes import note_v2, notes_page
 from tests.helpers.pdfs import MakePdf

@@ -117,3 +117,53 @@ def test_unknown_classifier_name_is_a_usage_error() -> None:
 
     with pytest.raises(UsageError, match="unknown classifier"):
         predict_gold("nope", {}, [], "")
+
+
+def _runs(db: Path, command: str) -> list[tuple[str, dict, dict, dict]]:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from db import make_engine
+    from db.schema import Run
+
+    engine = make_engine(str(db))
+    with Session(engine) as s:
+        rows = s.scalars(select(Run).where(Run.command == command).order_by(Run.id)).all()
+        out = [(r.status, r.args, r.versions, r.counts) for r in rows]
+    engine.dispose()
+    return out
+
+
+def test_evaluate_records_its_figures(miner: Miner, gold_db: Path) -> None:
+    """`miner evaluate` leaves a `runs` row with its arguments, versions and headline figures."""
+    out = json.loads(miner("evaluate", "--gold", str(gold_db), "--json").stdout)
+    ((status, args, versions, counts),) = _runs(miner.db, "evaluate")
+    assert status == "done"
+    assert args["gold"] == str(gold_db) and args["classifier"] == "rules"
+    assert versions["classifier"].startswith("rules ") and versions["extractor"]
+    assert versions["baseline"].startswith("keyword-baseline ") and versions["miner"]
+    assert counts["papers"] == 4 and counts["pairs"] == out["classifier"]["papers"] * 14
+    assert counts["micro_f1"] == out["classifier"]["micro_f1"] == 1.0
+    assert counts["baseline_micro_f1"] == out["baseline"]["micro_f1"] < 1.0
+    assert counts["macro_f1"] == out["classifier"]["macro_f1"]
+    assert counts["f1:pytorch"] == 1.0
+
+
+def test_a_failed_evaluate_is_recorded(miner: Miner, tmp_path: Path) -> None:
+    path = tmp_path / "gold.csv"
+    path.write_text(GOLD_CSV)
+    pdfs = tmp_path / "other"
+    pdfs.mkdir()
+    miner("ingest", str(pdfs))  # the database exists and has no gold paper
+    miner("evaluate", "--gold", str(path), ok=False)
+    assert [r[0] for r in _runs(miner.db, "evaluate")] == ["failed"]
+
+
+def test_train_records_its_run(miner: Miner, gold_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "model.joblib"
+    miner("train", "--gold", str(gold_db), "--out", str(out))
+    ((status, args, _versions, counts),) = _runs(miner.db, "train")
+    assert status == "done" and args["out"] == str(out)
+    # papers naming a framework (p-none names none, so trains nothing)
+    assert counts["papers"] == 3 and counts["pairs"] >= 4 and counts["positives"] >= 1
+    assert 0.0 <= counts["cv_micro_f1"] <= 1.0 and "cv_macro_f1" in counts

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from db import make_engine
 from db.schema import Paper, PdfDocument
 from db.store import upsert_papers
-from miner.crawl import run_fetch
 from miner.download import cache_path, clean_partials, fetch_pdf, store_pdf
 from miner.errors import FetchError
 from miner.http import Fetcher, RateLimiter, Retry, make_client
 from miner.records import PaperRecord
+from miner.stages.fetch import run_fetch
 from tests.helpers.pdfs import MakePdf
 
 

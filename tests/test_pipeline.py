@@ -127,9 +127,10 @@ def test_a_stopped_stage_closes_its_run_and_a_dead_one_is_reaped(
 
     import pytest
 
-    from db import store
+    from db import runs as store
     from db.schema import Run
-    from miner.pipeline import run_extract, run_ingest
+    from miner.stages.extract import run_extract
+    from miner.stages.ingest import run_ingest
 
     folder = write_corpus(tmp_path / "pdfs", make_pdf)
     engine = make_engine(str(tmp_path / "m.db"))
@@ -147,7 +148,8 @@ def test_a_stopped_stage_closes_its_run_and_a_dead_one_is_reaped(
         check=True,
     )
     with Session(engine) as s:
-        assert s.scalars(select(Run.status)).all() == ["interrupted"]
+        states = {c: st for c, st in s.execute(select(Run.command, Run.status))}
+        assert states == {"ingest": "done", "extract": "interrupted"}
         ghost = store.start_run(s, "extract", {}, {})  # as if that process had been killed
         ghost.pid = int(dead.stdout)
         s.commit()

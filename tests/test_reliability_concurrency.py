@@ -65,7 +65,7 @@ def test_two_runs_of_a_stage_do_not_duplicate_work(
         ).fetchall()
         leases = conn.execute("SELECT COUNT(*) FROM leases").fetchone()[0]
     done = [sum(json.loads(counts).values()) for _, counts in runs]
-    assert all(status == "ok" for status, _ in runs)
+    assert all(status == "done" for status, _ in runs)
     assert sum(done) == 12, f"papers per {command} run: {done} (a paper was done twice)"
     assert leases == 0
     assert health(ingested.db) == []

@@ -1,4 +1,4 @@
-"""Work leases (miner/lease.py): two owners never hold the same item; expired or dead leases free up."""
+"""Work leases (db/leases.py): two owners never hold the same item; expired or dead leases free up."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from db import leases as lease
 from db import make_engine
 from db.schema import Paper
 from db.store import now
-from miner import lease
 from miner.records import PaperRecord
 
 

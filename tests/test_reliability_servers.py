@@ -11,13 +11,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy.orm import Session
 
 from db import make_engine
 from db.store import upsert_papers
-from miner import crawl, http
+from miner import http
 from miner.records import PaperRecord
+from miner.stages.fetch import run_fetch
 from tests.helpers.cli import Miner
 from tests.helpers.dbcheck import content, finish, health, kill9, spawn, wait_for
 from tests.helpers.faulty_server import FAULTS, FaultyServer
@@ -68,7 +70,13 @@ def test_every_fault_is_recorded_then_retried(
         urls["recovers"] = f"{server.base}/500/recovers.pdf"
         add_papers(miner.db, urls)
         fetcher = http.Fetcher(
-            http.make_client(timeout=0.5, max_redirects=3),
+            # No keep-alive: a request sent on a pooled connection the server had just closed
+            # fails and is retried, which made the attempt counts below flaky (1 run in ~7).
+            http.make_client(
+                timeout=0.5,
+                max_redirects=3,
+                transport=httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0)),
+            ),
             limiter=http.RateLimiter(delay=0, sleep=slept.append),
             retry=http.Retry(max_retries=MAX_RETRIES, base=0.01, rand=lambda: 0.0),
         )
@@ -78,7 +86,7 @@ def test_every_fault_is_recorded_then_retried(
         fetcher.client.event_hooks = {"request": [lambda r: sent.update([r.url.path])]}
         engine = make_engine(str(miner.db))
         with fetcher.client:
-            report = crawl.run_fetch(engine, fetcher, miner.data_dir, workers=3)
+            report = run_fetch(engine, fetcher, miner.data_dir, workers=3)
         assert report.counts == {"ok": 3, "failed": len(FAULTS) + 3}
         got = fetch_status(miner.db)
         for key, reason in REASONS.items():
@@ -96,7 +104,7 @@ def test_every_fault_is_recorded_then_retried(
         assert partials(miner.data_dir) == []
 
         # Nothing is retried without the flag; with it, every failure is picked up again.
-        crawl.run_fetch(engine, fetcher, miner.data_dir)
+        run_fetch(engine, fetcher, miner.data_dir)
         assert fetch_status(miner.db) == got
         server.healthy = True
         miner("fetch", "--retry-failed", "--delay", "0", "--max-retries", "0", "--timeout", "5")

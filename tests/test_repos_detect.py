@@ -6,7 +6,6 @@ import pytest
 
 from classifiers.combined import RepoSignal, combine
 from miner.records import Prediction
-from miner.repos.base import RepoFile, parse_repo_url
 from miner.repos.detect import (
     dependency_names,
     file_kind,
@@ -16,6 +15,7 @@ from miner.repos.detect import (
     python_imports,
     score_frameworks,
 )
+from miner.repos.protocol import RepoFile, parse_repo_url
 
 
 def test_python_imports_handle_aliases_lists_and_python2() -> None:

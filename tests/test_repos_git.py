@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from miner.repos.base import RepoError, RepoNotFound, RepoRef
 from miner.repos.detect import analyse_snapshot
 from miner.repos.git import GitBackend
+from miner.repos.protocol import RepoError, RepoNotFound, RepoRef
 from tests.test_repos_data import PROJECTS, build_repo
 
 

@@ -10,7 +10,6 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from miner.repos.backends import backend_chooser
-from miner.repos.base import RateLimited, RepoError, RepoNotFound, RepoRef
 from miner.repos.detect import analyse_snapshot
 from miner.repos.github import (
     RAW_MEDIA,
@@ -19,6 +18,7 @@ from miner.repos.github import (
     MemoryEtagCache,
     make_github_client,
 )
+from miner.repos.protocol import RateLimited, RepoError, RepoNotFound, RepoRef
 from tests.test_repos_data import (
     EMPTY_REPO,
     NOT_FOUND,

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from db import make_engine
 from db.schema import CodeLink, PaperRepo, Prediction, RepoAnalysisRow, SignalVerdict
 from miner.repos.backends import backend_chooser
-from miner.repos.base import RepoBackend, RepoRef
 from miner.repos.git import GitBackend
 from miner.repos.github import GitHubBackend, make_github_client
+from miner.repos.protocol import RepoBackend, RepoRef
 from miner.repos.stage import run_repos
 from tests.helpers.cli import Miner
 from tests.helpers.pdfs import MakePdf

@@ -8,7 +8,7 @@ import pytest
 
 from miner.errors import ParseError, UsageError
 from miner.sources.acl import AclSource, collection_url, parse_collection_xml
-from miner.sources.base import CrawlSpec
+from miner.sources.source import CrawlSpec
 from tests.helpers.recorded import local, shared
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from miner.errors import UsageError
 from miner.sources.arxiv import ArxivSource, _MinerClient, build_query, make_search, parse_feed
-from miner.sources.base import CrawlSpec, Page
+from miner.sources.source import CrawlSpec, Page
 from tests.helpers.recorded import LOCAL, SHARED, local
 
 GOLDEN = SHARED / "arxiv" / "arxiv-py-golden-2026"

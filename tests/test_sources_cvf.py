@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from miner.errors import UsageError
-from miner.sources.base import CrawlSpec, Page
 from miner.sources.cvf import CvfSource, listing_url, parse_day_links, parse_listing_html
+from miner.sources.source import CrawlSpec, Page
 from tests.helpers.recorded import local, shared
 
 PAGE = "https://openaccess.thecvf.com/CVPR{}?day=all"

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 import pytest
 
 from miner.errors import ParseError, UsageError
-from miner.sources.base import CrawlSpec, Page
 from miner.sources.openreview import OpenReviewSource, api_version, notes_request, parse_notes
+from miner.sources.source import CrawlSpec, Page
 from tests.helpers.openreview_shapes import note_v1, note_v2, notes_page
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from miner.errors import UsageError
-from miner.sources.base import CrawlSpec, link_url
 from miner.sources.pmlr import ICML_VOLUMES, parse_volume_html, resolve_volume
+from miner.sources.source import CrawlSpec, link_url
 from tests.helpers.recorded import local, shared
 
 # `div.paper` entries per volume, from ../shared/fixtures/http/pmlr/PROVENANCE.md.

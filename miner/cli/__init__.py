@@ -1,7 +1,7 @@
 """The `miner` command: a click group, shared options and rendering; commands live in submodules.
 
 Only this package imports click. Each command parses options, opens the DB, calls one
-`miner.pipeline.run_*` or `miner.tally` function and renders the result.
+`miner.stages.*.run_*` or read function and renders the result.
 """
 
 from __future__ import annotations
@@ -214,8 +214,8 @@ def scale_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def make_scale(workers: int, executor: str, scheduler: str | None, doc_timeout: float) -> Any:
-    """The pipeline's ScaleOptions from the scale_options values."""
-    from miner.pipeline import ScaleOptions
+    """The stages' ScaleOptions from the scale_options values."""
+    from miner.stages import ScaleOptions
 
     if executor == "dask" and not scheduler:
         raise UsageError(
@@ -295,13 +295,15 @@ def echo_lines(lines: Iterable[str]) -> None:
         click.echo(line)
 
 
-def _register_commands() -> None:
-    """Import every module of this package: each defines its commands on `cli` (no edits here)."""
-    import importlib
-    import pkgutil
+# The command modules, imported explicitly: each defines its commands on `cli`.
+from miner.cli import (  # noqa: E402
+    core,
+    evaluation,
+    inspect,
+    network,
+    repos,
+    results,
+    serve,
+)
 
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        importlib.import_module(f"{__name__}.{info.name}")
-
-
-_register_commands()
+__all__ = ["cli", "core", "evaluation", "inspect", "network", "repos", "results", "serve"]

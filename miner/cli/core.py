@@ -1,4 +1,8 @@
-"""Pipeline commands: ingest, extract, classify, status, demo."""
+"""Pipeline commands: ingest, extract, classify, status, demo.
+
+Stage modules are imported inside the commands: `miner.cli` imports every command module, and
+`miner crawl` (or `miner tally`) must not load PyMuPDF with miner.stages.extract.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,9 @@ from pathlib import Path
 import click
 
 from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER
-from miner import pipeline
 from miner.cli import (
     Ctx,
+    classifier_option,
     cli,
     make_scale,
     note,
@@ -24,8 +28,6 @@ from miner.cli import (
     workers_option,
 )
 from miner.tally import tally
-
-CLASSIFIER_CHOICE = click.Choice(sorted(CLASSIFIERS))
 
 
 @cli.command()
@@ -40,7 +42,9 @@ def ingest(ctx: Ctx, paths: tuple[str, ...], venue: str | None, year: int | None
     Example:
       miner ingest ../shared/corpus/pdfs --venue corpus --year 2024
     """
-    report = pipeline.run_ingest(ctx.engine, paths, venue=venue, year=year)
+    from miner.stages.ingest import run_ingest
+
+    report = run_ingest(ctx.engine, paths, venue=venue, year=year)
     note(ctx, f"ingest: {report.summary()}")
 
 
@@ -81,10 +85,12 @@ def extract(
       miner extract --workers 2
       miner extract --executor dask --scheduler tcp://10.0.0.5:8786
     """
+    from miner.stages.extract import count_pending, run_extract
+
     scale = make_scale(workers, executor, scheduler, doc_timeout)
-    pending = pipeline.count_pending(ctx.engine) if not force else 0
+    pending = count_pending(ctx.engine) if not force else 0
     with progress(ctx, min(pending, limit or pending), "extract") as bar:
-        report = pipeline.run_extract(
+        report = run_extract(
             ctx.engine,
             workers=workers,
             max_pages=max_pages,
@@ -98,7 +104,7 @@ def extract(
 
 
 @cli.command()
-@click.option("--classifier", type=CLASSIFIER_CHOICE, default=DEFAULT_CLASSIFIER, show_default=True)
+@classifier_option("Which classifier labels the papers.")
 @click.option("--all", "all_", is_flag=True, help="Run every registered classifier.")
 @click.option("--force", is_flag=True, help="Re-classify papers already done with this version.")
 @click.option("--limit", type=click.IntRange(1), help="At most N papers.")
@@ -122,11 +128,11 @@ def classify(
       miner classify
       miner classify --classifier keyword-baseline --workers 2
     """
+    from miner.stages.classify import run_classify
+
     scale = make_scale(workers, executor, scheduler, doc_timeout)
     for name in sorted(CLASSIFIERS) if all_ else [classifier]:
-        report = pipeline.run_classify(
-            ctx.engine, classifier=name, force=force, limit=limit, scale=scale
-        )
+        report = run_classify(ctx.engine, classifier=name, force=force, limit=limit, scale=scale)
         note(ctx, f"classify {name}: {report.summary()}")
 
 
@@ -168,21 +174,23 @@ def demo(ctx: Ctx, workers: int) -> None:
     Example:
       miner --db demo.db demo
     """
+    from miner.stages.classify import run_classify
+    from miner.stages.extract import run_extract
+    from miner.stages.ingest import run_ingest
+
     sample = resources.files("miner") / "data" / "sample"
     with resources.as_file(sample) as folder, (folder / "sample.csv").open() as fh:
         rows = list(csv.DictReader(fh))
         for row in rows:
-            pipeline.run_ingest(
+            run_ingest(
                 ctx.engine, [str(folder / row["file"])], venue=row["venue"], year=int(row["year"])
             )
     note(ctx, f"ingest: {len(rows)} bundled papers")
-    report = pipeline.run_extract(ctx.engine, workers=workers)
+    report = run_extract(ctx.engine, workers=workers)
     note(ctx, f"extract: {report.summary()}")
     for name in sorted(CLASSIFIERS):
-        note(
-            ctx, f"classify {name}: {pipeline.run_classify(ctx.engine, classifier=name).summary()}"
-        )
-    from miner.cli.report import echo_tally
+        note(ctx, f"classify {name}: {run_classify(ctx.engine, classifier=name).summary()}")
+    from miner.cli.results import echo_tally
     from miner.report_render import write_report
 
     out_dir = report_dir(ctx.db)
@@ -207,7 +215,7 @@ def report_dir(db: str) -> Path:
 
 
 # Columns for commands that print TallyRow.as_dict() rows directly (e.g. `miner run`);
-# `miner tally`/`demo` use miner.cli.report.echo_tally, which adds ci95 and the legend.
+# `miner tally`/`demo` use miner.cli.results.echo_tally, which adds ci95 and the legend.
 TALLY_COLUMNS = [
     "venue",
     "year",

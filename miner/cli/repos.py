@@ -11,8 +11,8 @@ from miner.cli import Ctx, cli, note, output_options, pass_ctx, progress, render
 from miner.errors import UsageError
 from miner.repos.backends import MODES, backend_chooser
 from miner.repos.github import API
-from miner.repos.report import repo_listing, verdict_listing
 from miner.repos.stage import count_pending, run_repos
+from miner.repos.summary import repo_listing, verdict_listing
 
 VERDICT_COLUMNS = [
     "paper_id",

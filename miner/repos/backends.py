@@ -7,9 +7,9 @@ from pathlib import Path
 
 import httpx
 
-from miner.repos.base import RepoBackend, RepoError, RepoRef, RepoSnapshot
 from miner.repos.git import GitBackend
 from miner.repos.github import API, DirEtagCache, GitHubBackend, make_github_client
+from miner.repos.protocol import RepoBackend, RepoError, RepoRef, RepoSnapshot
 from miner.repos.stage import BackendFor
 
 logger = logging.getLogger(__name__)

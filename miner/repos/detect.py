@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from miner.repos.base import FrameworkEvidence, RepoAnalysis, RepoFile, RepoSnapshot
+from miner.repos.protocol import FrameworkEvidence, RepoAnalysis, RepoFile, RepoSnapshot
 
 DETECTOR_VERSION = "1"
 

@@ -15,8 +15,8 @@ import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from miner.repos.base import RepoError, RepoFile, RepoNotFound, RepoRef, RepoSnapshot
 from miner.repos.detect import file_kind, wants_text
+from miner.repos.protocol import RepoError, RepoFile, RepoNotFound, RepoRef, RepoSnapshot
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,8 @@ from urllib.parse import quote
 import httpx
 
 from miner.http import make_client
-from miner.repos.base import (
+from miner.repos.detect import file_kind, wants_text
+from miner.repos.protocol import (
     RateLimited,
     RepoEmpty,
     RepoError,
@@ -35,7 +36,6 @@ from miner.repos.base import (
     RepoRef,
     RepoSnapshot,
 )
-from miner.repos.detect import file_kind, wants_text
 
 logger = logging.getLogger(__name__)
 

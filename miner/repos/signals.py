@@ -1,19 +1,15 @@
-"""Names of the three signals a tally can count: text, repo, combined (no IO)."""
+"""Names of the three signals a tally can count: text, repo, combined (no IO); their versions
+come from classifiers.identify."""
 
 from __future__ import annotations
 
-from classifiers import DEFAULT_CLASSIFIER, SIGNAL_NAMES, ClassifierId, identify
+from classifiers import DEFAULT_CLASSIFIER, SIGNAL_NAMES
 from classifiers.combined import NAME as COMBINED
 from classifiers.combined import REPO_NAME
 
 SIGNALS = ("text", "repo", "combined")
 REPO_SIGNALS = SIGNAL_NAMES
 """Prediction names written by `miner repos` rather than by a registered classifier."""
-
-
-def resolve_classifier(name: str, text_classifier: str = DEFAULT_CLASSIFIER) -> ClassifierId:
-    """NAME/VERSION for a registered classifier or for `combined` / `repo` (see identify)."""
-    return identify(name, text_classifier)
 
 
 def signal_classifier(signal: str, text_classifier: str = DEFAULT_CLASSIFIER) -> str:
@@ -23,4 +19,4 @@ def signal_classifier(signal: str, text_classifier: str = DEFAULT_CLASSIFIER) ->
     return {"text": text_classifier, "repo": REPO_NAME, "combined": COMBINED}[signal]
 
 
-__all__ = ["COMBINED", "REPO_NAME", "REPO_SIGNALS", "SIGNALS", "ClassifierId", "resolve_classifier"]
+__all__ = ["COMBINED", "REPO_NAME", "REPO_SIGNALS", "SIGNALS", "signal_classifier"]

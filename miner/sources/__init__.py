@@ -5,11 +5,11 @@ from __future__ import annotations
 from miner.errors import UsageError
 from miner.sources.acl import AclSource
 from miner.sources.arxiv import ArxivSource
-from miner.sources.base import CrawlSpec, Page, Source
 from miner.sources.cvf import CvfSource
 from miner.sources.neurips import NeuripsSource
 from miner.sources.openreview import OpenReviewSource
 from miner.sources.pmlr import PmlrSource
+from miner.sources.source import CrawlSpec, Page, Source
 
 PARSER_VERSION = "1"
 """Bump when a parser changes what it extracts; `miner reparse` re-runs stored payloads."""

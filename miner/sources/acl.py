@@ -14,7 +14,7 @@ from lxml import etree
 
 from miner.errors import ParseError, UsageError
 from miner.records import PaperRecord
-from miner.sources.base import CrawlSpec, GetPage, clean
+from miner.sources.source import CrawlSpec, GetPage, clean
 
 XML_BASE = "https://raw.githubusercontent.com/acl-org/acl-anthology/master/data/xml"
 SITE = "https://aclanthology.org"

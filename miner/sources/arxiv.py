@@ -19,7 +19,7 @@ from arxiv import _feed
 
 from miner.errors import ParseError, UsageError
 from miner.records import PaperRecord
-from miner.sources.base import CrawlSpec, GetPage, clean
+from miner.sources.source import CrawlSpec, GetPage, clean
 
 PAGE_SIZE = 100
 """Results per API page (the package's documented `page_size`; arXiv allows up to 2000)."""

@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from miner.errors import ParseError, UsageError
 from miner.records import PaperRecord
-from miner.sources.base import CrawlSpec, GetPage, clean
+from miner.sources.source import CrawlSpec, GetPage, clean
 
 SITE = "https://proceedings.neurips.cc"
 VENUE = "NeurIPS"

@@ -25,7 +25,7 @@ from typing import Any
 
 from miner.errors import ParseError, UsageError
 from miner.records import PaperRecord
-from miner.sources.base import CrawlSpec, GetPage, clean
+from miner.sources.source import CrawlSpec, GetPage, clean
 
 API_V1 = "https://api.openreview.net"
 API_V2 = "https://api2.openreview.net"

@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 
 from miner.errors import ParseError, UsageError
 from miner.records import PaperRecord
-from miner.sources.base import CrawlSpec, GetPage, clean, link_url
+from miner.sources.source import CrawlSpec, GetPage, clean, link_url
 
 SITE = "https://proceedings.mlr.press"
 ICML_VOLUMES: dict[int, int] = {

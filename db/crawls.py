@@ -118,13 +118,6 @@ def set_crawl_state(
     )
 
 
-def crawl_state(session: Session, source: str, scope: str) -> CrawlState | None:
-    """The stored state of one crawl."""
-    return session.scalar(
-        select(CrawlState).where(CrawlState.source == source, CrawlState.scope == scope)
-    )
-
-
 def select_pending_fetch(retry_failed: bool = False) -> Select[int, str | None]:
     """(paper id, pdf url) of papers whose PDF has not been downloaded yet."""
     statuses = ["pending", "failed"] if retry_failed else ["pending"]
@@ -133,6 +126,14 @@ def select_pending_fetch(retry_failed: bool = False) -> Select[int, str | None]:
         .where(Paper.pdf_url.is_not(None), Paper.fetch_status.in_(statuses))
         .order_by(Paper.id)
     )
+
+
+def pending_fetch(
+    session: Session, retry_failed: bool = False, limit: int | None = None
+) -> list[tuple[int, str]]:
+    """(paper id, pdf url) of up to `limit` papers whose PDF is still to download, by id."""
+    rows = session.execute(select_pending_fetch(retry_failed).limit(limit)).all()
+    return [(int(pid), str(url)) for pid, url in rows]
 
 
 def save_fetch_ok(session: Session, paper_id: int, sha256: str, size: int, path: str) -> None:

@@ -1,4 +1,7 @@
-"""Network commands: crawl, fetch, run (crawl -> fetch -> extract -> classify -> tally), reparse."""
+"""Network commands: crawl, fetch, run (crawl -> fetch -> extract -> classify -> tally), reparse.
+
+Stage modules are imported inside the commands (see miner/cli/core.py).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,6 @@ from typing import Any
 import click
 
 from classifiers import DEFAULT_CLASSIFIER
-from miner import crawl as crawl_stage
-from miner import pipeline
 from miner.cli import Ctx, cli, note, pass_ctx, progress, render, workers_option
 from miner.cli.core import TALLY_COLUMNS
 from miner.sources import SOURCES, CrawlSpec
@@ -87,7 +88,9 @@ def spec_options(fn: Any) -> Any:
 
 def _fetcher(kw: dict[str, Any]) -> Any:
     extra = {"contact": kw["contact"]} if kw.get("contact") else {}
-    return crawl_stage.make_fetcher(
+    from miner.http import make_fetcher
+
+    return make_fetcher(
         base_url=kw["base_url"],
         delay=kw["delay"],
         max_retries=kw["max_retries"],
@@ -112,19 +115,21 @@ def _spec(source: str, kw: dict[str, Any]) -> CrawlSpec:
 
 
 def _crawl(ctx: Ctx, source: str, kw: dict[str, Any]) -> None:
+    from miner.stages.crawl import run_crawl
+
     spec = _spec(source, kw)
     fetcher = _fetcher(kw)
     with fetcher.client, progress(ctx, spec.limit or 0, "crawl") as bar:
-        report = crawl_stage.run_crawl(
-            ctx.engine, fetcher, spec, refresh=kw["refresh"], progress=bar.update
-        )
+        report = run_crawl(ctx.engine, fetcher, spec, refresh=kw["refresh"], progress=bar.update)
     note(ctx, f"crawl {spec.scope}: {report.summary()}")
 
 
 def _fetch(ctx: Ctx, kw: dict[str, Any], workers: int, limit: int | None, retry: bool) -> None:
+    from miner.stages.fetch import run_fetch
+
     fetcher = _fetcher(kw)
     with fetcher.client:
-        report = crawl_stage.run_fetch(
+        report = run_fetch(
             ctx.engine,
             fetcher,
             ctx.data_dir,
@@ -208,10 +213,13 @@ def run(ctx: Ctx, source: str, workers: int, **kw: Any) -> None:
     Example:
       miner --db neurips.db run neurips --year 2019 --limit 50
     """
+    from miner.stages.classify import run_classify
+    from miner.stages.extract import run_extract
+
     _crawl(ctx, source, kw)
     _fetch(ctx, kw, min(workers, 4), None, False)
-    note(ctx, f"extract: {pipeline.run_extract(ctx.engine, workers=workers).summary()}")
-    report = pipeline.run_classify(ctx.engine, classifier=DEFAULT_CLASSIFIER)
+    note(ctx, f"extract: {run_extract(ctx.engine, workers=workers).summary()}")
+    report = run_classify(ctx.engine, classifier=DEFAULT_CLASSIFIER)
     note(ctx, f"classify {DEFAULT_CLASSIFIER}: {report.summary()}")
     rows = [r.as_dict() for r in tally(ctx.engine, classifier=DEFAULT_CLASSIFIER, by="venue,year")]
     render(rows, "table", TALLY_COLUMNS)
@@ -227,5 +235,7 @@ def reparse(ctx: Ctx, source: str | None) -> None:
     Example:
       miner reparse --source neurips
     """
-    report = crawl_stage.run_reparse(ctx.engine, source=source)
+    from miner.stages.reparse import run_reparse
+
+    report = run_reparse(ctx.engine, source=source)
     note(ctx, f"reparse: {report.summary()}")

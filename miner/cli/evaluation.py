@@ -6,8 +6,8 @@ import json
 
 import click
 
-from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER, DEFAULT_MODEL
-from miner.cli import Ctx, cli, echo_lines, note, pass_ctx, render
+from classifiers import DEFAULT_MODEL
+from miner.cli import Ctx, classifier_option, cli, echo_lines, note, pass_ctx, render
 
 # miner.evaluate (scikit-learn) is imported inside the commands: every `miner` command, and
 # the fork server its workers start from, would otherwise load it.
@@ -55,12 +55,7 @@ def train(ctx: Ctx, gold: str, out: str) -> None:
 
 @cli.command()
 @GOLD
-@click.option(
-    "--classifier",
-    type=click.Choice(sorted(CLASSIFIERS)),
-    default=DEFAULT_CLASSIFIER,
-    show_default=True,
-)
+@classifier_option("Which classifier to score.")
 @click.option("--json", "as_json", is_flag=True, help="The whole report as JSON on stdout.")
 @click.option("--wrong/--no-wrong", default=True, show_default=True, help="List wrong papers.")
 @pass_ctx

@@ -7,10 +7,11 @@ body, spec)` is pure and is what `miner reparse` runs again on stored payloads.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from miner.records import PaperRecord
@@ -58,6 +59,21 @@ class CrawlSpec:
             if v is not None
         ]
         return " ".join([self.source, *parts])
+
+
+def spec_dict(spec: CrawlSpec) -> dict[str, Any]:
+    """A JSON-able copy of spec (ids as a list): a run's args, a raw payload's spec."""
+    data = dataclasses.asdict(spec)
+    data["ids"] = list(spec.ids)
+    return data
+
+
+def spec_from_dict(data: Mapping[str, Any]) -> CrawlSpec:
+    """Inverse of spec_dict, ignoring unknown keys."""
+    fields = {f.name for f in dataclasses.fields(CrawlSpec)}
+    kwargs = {k: v for k, v in data.items() if k in fields}
+    kwargs["ids"] = tuple(kwargs.get("ids") or ())
+    return CrawlSpec(**kwargs)
 
 
 @dataclass(frozen=True, slots=True)

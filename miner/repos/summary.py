@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
-
-from db.schema import Paper, PaperRepo, RepoAnalysisRow, SignalVerdict
+from db import Engine, Session
+from db import repositories as repo_store
 from miner.repos.detect import DETECTOR_VERSION
 
 
@@ -27,16 +25,7 @@ def describe(frameworks: list[dict[str, Any]]) -> str:
 def repo_listing(engine: Engine, *, paper_id: int | None = None) -> list[dict[str, Any]]:
     """One row per paper and code link: role, whether it decides and why, the repo's frameworks."""
     with Session(engine) as session:
-        q = (
-            select(PaperRepo, RepoAnalysisRow, Paper.file_name, Paper.title)
-            .join(Paper, Paper.id == PaperRepo.paper_id)
-            .outerjoin(RepoAnalysisRow, RepoAnalysisRow.id == PaperRepo.analysis_id)
-            .where(PaperRepo.detector_version == DETECTOR_VERSION)
-            .order_by(PaperRepo.paper_id, PaperRepo.role, PaperRepo.url)
-        )
-        if paper_id is not None:
-            q = q.where(PaperRepo.paper_id == paper_id)
-        rows = session.execute(q).all()
+        rows = repo_store.paper_repo_rows(session, DETECTOR_VERSION, paper_id)
     out = []
     for link, analysis, file_name, title in rows:
         out.append(
@@ -65,17 +54,7 @@ def repo_listing(engine: Engine, *, paper_id: int | None = None) -> list[dict[st
 def verdict_listing(engine: Engine) -> list[dict[str, Any]]:
     """Combined verdicts where either signal sees use: text label, repo label, who decided."""
     with Session(engine) as session:
-        rows = session.execute(
-            select(SignalVerdict, Paper.file_name)
-            .join(Paper, Paper.id == SignalVerdict.paper_id)
-            .where(
-                SignalVerdict.classifier_version.endswith(f"+repo{DETECTOR_VERSION}"),
-                (SignalVerdict.text_label == "uses")
-                | (SignalVerdict.repo_label == "uses")
-                | (SignalVerdict.label == "uses"),
-            )
-            .order_by(SignalVerdict.paper_id, SignalVerdict.framework)
-        ).all()
+        rows = repo_store.verdict_rows(session, DETECTOR_VERSION)
     return [
         {
             "paper_id": v.paper_id,

@@ -22,8 +22,9 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, delete, exists, select, update
 from sqlalchemy.orm import Session
 
+from db.runs import pid_alive
 from db.schema import Lease
-from db.store import now, pid_alive, upsert
+from db.store import now, upsert
 
 logger = logging.getLogger(__name__)
 

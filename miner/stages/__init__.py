@@ -1,0 +1,48 @@
+"""Stage orchestrators: select pending -> work -> upsert, each run recorded in `runs` (no click).
+
+One module per stage (ingest, crawl, fetch, reparse, extract, classify); `recorded` holds the one
+helper that records a run, `leased` the lease-based runs of extract and classify. This package
+imports nothing heavy: `miner crawl` never loads PyMuPDF (tests/test_layering.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["PAGE", "Progress", "ScaleOptions", "StageReport"]
+
+Progress = Callable[[int], None]
+"""Called with the number of items just finished (a progress bar's update)."""
+
+PAGE = 500
+"""Pending papers read from the database at a time."""
+
+
+@dataclass(slots=True)
+class StageReport:
+    """What a stage did, as counts (new, updated, unchanged, failed, by status...)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    figures: dict[str, float] = field(default_factory=dict)
+    """Measurements that are not counts (evaluate's F1 scores); recorded beside the counts."""
+
+    def recorded(self) -> dict[str, float]:
+        """What `runs.counts` stores: the counts and the figures."""
+        return {**self.counts, **self.figures}
+
+    def summary(self) -> str:
+        """One line such as `ok 7, no_text 1`."""
+        return ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items())) or "nothing to do"
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleOptions:
+    """Where stage functions run: see miner.executor.iter_outcomes."""
+
+    executor: str = "process"
+    workers: int = 1
+    doc_timeout: float | None = 300.0
+    scheduler: Any = None
