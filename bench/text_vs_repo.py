@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from classifiers import get_classifier
 from db import make_engine
-from db.schema import CodeLink, Paper, Prediction
+from db.schema import CodeLink, Paper, PredictionRow
 
 ALIASES = {"paddle": "paddlepaddle"}
 OUTCOMES = ("exact", "includes", "silent", "wrong")
@@ -56,11 +56,11 @@ def compare(db: str, manifest: Path, classifier: str) -> list[Row]:
     engine = make_engine(db)
     with Session(engine) as s:
         by_sha = {sha: pid for pid, sha in s.execute(select(Paper.id, Paper.pdf_sha256))}
-        q = select(Prediction.paper_id, Prediction.framework).where(
-            Prediction.classifier == classifier, Prediction.label == "uses"
+        q = select(PredictionRow.paper_id, PredictionRow.framework).where(
+            PredictionRow.classifier == classifier, PredictionRow.label == "uses"
         )
         if clf is not None:
-            q = q.where(Prediction.classifier_version == clf.VERSION)
+            q = q.where(PredictionRow.classifier_version == clf.VERSION)
         uses: dict[int, set[str]] = defaultdict(set)
         for pid, fw in s.execute(q):
             uses[pid].add(fw)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
 from db import store
-from db.schema import CodeLink, Extraction, Mention, Paper, Prediction
+from db.schema import CodeLink, EvidenceRow, Extraction, Paper, PredictionRow
 from miner.errors import UsageError
 from miner.extract import EXTRACTOR_VERSION
 from miner.records import ExtractedDoc, Link
@@ -64,17 +64,17 @@ def stored_paper(engine: Engine, ident: str) -> StoredPaper:
 
 def _all_verdicts(session: Session, paper_id: int) -> list[dict[str, Any]]:
     preds = session.scalars(
-        select(Prediction)
-        .where(Prediction.paper_id == paper_id, Prediction.label != "absent")
-        .order_by(Prediction.classifier, Prediction.framework)
+        select(PredictionRow)
+        .where(PredictionRow.paper_id == paper_id, PredictionRow.label != "absent")
+        .order_by(PredictionRow.classifier, PredictionRow.framework)
     ).all()
     mentions = session.scalars(
-        select(Mention).where(Mention.paper_id == paper_id).order_by(Mention.seq)
+        select(EvidenceRow).where(EvidenceRow.paper_id == paper_id).order_by(EvidenceRow.seq)
     ).all()
     out = []
     for p in preds:
         evidence = [
-            {"page": m.page, "section": m.section, "rule": m.kind, "snippet": m.snippet}
+            {"page": m.page, "section": m.section, "rule": m.rule, "snippet": m.snippet}
             for m in mentions
             if (m.classifier, m.classifier_version, m.framework)
             == (p.classifier, p.classifier_version, p.framework)

@@ -10,9 +10,26 @@ from sqlalchemy import Connection, insert, inspect, select, text
 from db.schema import Base, Migration
 from miner.errors import SchemaError
 
+INITIAL_TABLES = ("papers", "pdfs", "extractions", "links", "predictions", "evidence", "runs")
+"""Tables of 0001_initial (evidence was called `mentions` then: see 0008)."""
 
-def _initial(conn: Connection) -> None:
-    Base.metadata.create_all(conn)
+
+def _create(*names: str) -> Callable[[Connection], None]:
+    """A step creating the named tables as the models define them (existing ones skipped)."""
+
+    def step(conn: Connection) -> None:
+        for name in names:
+            Base.metadata.tables[name].create(conn, checkfirst=True)
+
+    return step
+
+
+def _evidence_names(conn: Connection) -> None:
+    """`mentions` -> `evidence` and its `kind` -> `rule`: the names of the Evidence record."""
+    tables = set(inspect(conn).get_table_names())
+    if "mentions" in tables and "evidence" not in tables:
+        conn.execute(text("ALTER TABLE mentions RENAME TO evidence"))
+        conn.execute(text("ALTER TABLE evidence RENAME COLUMN kind TO rule"))
 
 
 def _add_columns(table: str, columns: dict[str, str]) -> Callable[[Connection], None]:
@@ -27,20 +44,6 @@ def _add_columns(table: str, columns: dict[str, str]) -> Callable[[Connection], 
     return step
 
 
-def _raw_payloads_and_crawl_state(conn: Connection) -> None:
-    for name in ("raw_payloads", "crawl_state"):
-        Base.metadata.tables[name].create(conn, checkfirst=True)
-
-
-def _issue9_repos(conn: Connection) -> None:
-    for name in ("repo_analyses", "paper_repos", "signal_verdicts"):
-        Base.metadata.tables[name].create(conn, checkfirst=True)
-
-
-def _leases(conn: Connection) -> None:
-    Base.metadata.tables["leases"].create(conn, checkfirst=True)
-
-
 def _runs_done_state(conn: Connection) -> None:
     """A finished run says `done` (it said `ok`, the word stage rows use for a good item)."""
     conn.execute(text("UPDATE runs SET status = 'done' WHERE status = 'ok'"))
@@ -48,9 +51,9 @@ def _runs_done_state(conn: Connection) -> None:
 
 # Append only: a migration's name is its identity; never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
-    ("0001_initial", _initial),
-    ("0002_issue5_raw_payloads", _raw_payloads_and_crawl_state),
-    ("0003_issue9_repos", _issue9_repos),
+    ("0001_initial", _create(*INITIAL_TABLES)),
+    ("0002_issue5_raw_payloads", _create("raw_payloads", "crawl_state")),
+    ("0003_issue9_repos", _create("repo_analyses", "paper_repos", "signal_verdicts")),
     (
         "0004_issue3_link_context",
         _add_columns(
@@ -58,9 +61,10 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
             {"context": "TEXT NOT NULL DEFAULT ''", "footnote": "BOOLEAN NOT NULL DEFAULT FALSE"},
         ),
     ),
-    ("0005_issue8_leases", _leases),
+    ("0005_issue8_leases", _create("leases")),
     ("0006_issue7_run_owner", _add_columns("runs", {"host": "VARCHAR(255)", "pid": "INTEGER"})),
     ("0007_runs_done_state", _runs_done_state),
+    ("0008_issue15_evidence_names", _evidence_names),
 ]
 
 
@@ -81,8 +85,4 @@ def apply(conn: Connection) -> list[str]:
             step(conn)
             conn.execute(insert(Migration).values(name=name, applied_at=datetime.now(UTC)))
             applied.append(name)
-    # New tables added to the models later get their own migration; create_all is idempotent.
-    missing = set(Base.metadata.tables) - set(inspect(conn).get_table_names())
-    if missing:
-        Base.metadata.create_all(conn)
     return applied

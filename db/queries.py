@@ -26,7 +26,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from classifiers import ClassifierId
-from db.schema import CodeLink, Extraction, Mention, Paper, Prediction, Run
+from db.schema import CodeLink, EvidenceRow, Extraction, Paper, PredictionRow
 from miner.extract import EXTRACTOR_VERSION
 from miner.views import FAILED_FETCH, NO_PDF, PENDING, EvidenceView, PaperView, VerdictView
 
@@ -36,12 +36,12 @@ BY_CHOICES = ("venue", "year", "venue,year", "all")
 def _predicted(clf: ClassifierId, label: str | None = None) -> ColumnElement[bool]:
     """SQL: the paper has predictions (with this label, when given) from the classifier version."""
     cond = [
-        Prediction.paper_id == Paper.id,
-        Prediction.classifier == clf.NAME,
-        Prediction.classifier_version == clf.VERSION,
+        PredictionRow.paper_id == Paper.id,
+        PredictionRow.classifier == clf.NAME,
+        PredictionRow.classifier_version == clf.VERSION,
     ]
     if label is not None:
-        cond.append(Prediction.label == label)
+        cond.append(PredictionRow.label == label)
     return exists().where(*cond)
 
 
@@ -140,19 +140,19 @@ def label_select(
     pv = paper_select(clf, venue=venue, year=year).subquery("pv")
     keys = _keys(pv, by)
     return (
-        select(*keys, Prediction.framework.label("framework"), func.count().label("n"))
+        select(*keys, PredictionRow.framework.label("framework"), func.count().label("n"))
         .select_from(pv)
         .join(
-            Prediction,
+            PredictionRow,
             and_(
-                Prediction.paper_id == pv.c.id,
-                Prediction.classifier == clf.NAME,
-                Prediction.classifier_version == clf.VERSION,
-                Prediction.label == label,
+                PredictionRow.paper_id == pv.c.id,
+                PredictionRow.classifier == clf.NAME,
+                PredictionRow.classifier_version == clf.VERSION,
+                PredictionRow.label == label,
             ),
         )
         .where(pv.c.classified == 1)
-        .group_by(*keys, Prediction.framework)
+        .group_by(*keys, PredictionRow.framework)
     )
 
 
@@ -263,23 +263,32 @@ def _verdicts(
     evidence: bool,
 ) -> dict[int, list[VerdictView]]:
     """Verdicts (with evidence) of the given papers, by paper id then framework."""
-    mine = (Prediction.classifier == clf.NAME, Prediction.classifier_version == clf.VERSION)
+    mine = (PredictionRow.classifier == clf.NAME, PredictionRow.classifier_version == clf.VERSION)
     snippets: dict[tuple[int, str], list[EvidenceView]] = defaultdict(list)
     if evidence:
         stmt = (
-            select(Mention.paper_id, Mention.framework, Mention.page, Mention.section)
-            .add_columns(Mention.kind, Mention.term, Mention.snippet)
-            .where(Mention.classifier == clf.NAME, Mention.classifier_version == clf.VERSION)
-            .order_by(Mention.paper_id, Mention.framework, Mention.seq)
+            select(
+                EvidenceRow.paper_id, EvidenceRow.framework, EvidenceRow.page, EvidenceRow.section
+            )
+            .add_columns(EvidenceRow.rule, EvidenceRow.term, EvidenceRow.snippet)
+            .where(
+                EvidenceRow.classifier == clf.NAME, EvidenceRow.classifier_version == clf.VERSION
+            )
+            .order_by(EvidenceRow.paper_id, EvidenceRow.framework, EvidenceRow.seq)
         )
         for pid, fw, page, section, rule, term, snippet in session.execute(stmt):
             if pid in ids:
                 snippets[(pid, fw)].append(EvidenceView(page, section, rule, term, snippet))
     out: dict[int, list[VerdictView]] = defaultdict(list)
     stmt = (
-        select(Prediction.paper_id, Prediction.framework, Prediction.label, Prediction.confidence)
-        .where(*mine, Prediction.label.in_(list(labels)))
-        .order_by(Prediction.paper_id, Prediction.framework)
+        select(
+            PredictionRow.paper_id,
+            PredictionRow.framework,
+            PredictionRow.label,
+            PredictionRow.confidence,
+        )
+        .where(*mine, PredictionRow.label.in_(list(labels)))
+        .order_by(PredictionRow.paper_id, PredictionRow.framework)
     )
     for pid, fw, label, conf in session.execute(stmt):
         if pid in ids:
@@ -298,95 +307,3 @@ def _code_links(session: Session, ids: set[int]) -> dict[int, list[str]]:
         if pid in ids:
             out[pid].append(url)
     return out
-
-
-def stage_counts(engine: Engine) -> dict[str, dict[str, int]]:
-    """Per stage: done / pending / failed counts (and extraction status words); a classifier
-    version counts as done only on papers whose extraction is `ok`."""
-    with Session(engine) as session:
-        total = session.scalar(select(func.count()).select_from(Paper)) or 0
-        with_pdf = session.scalar(select(func.count()).where(Paper.pdf_sha256.is_not(None))) or 0
-        fetch = session.execute(
-            select(Paper.fetch_status, func.count()).group_by(Paper.fetch_status)
-        ).all()
-        current = Extraction.extractor_version == EXTRACTOR_VERSION
-        ext = dict(
-            session.execute(
-                select(Extraction.status, func.count()).where(current).group_by(Extraction.status)
-            ).all()
-        )
-        clf_rows = session.execute(
-            select(
-                Prediction.classifier,
-                Prediction.classifier_version,
-                func.count(func.distinct(Prediction.paper_id)),
-            )
-            .join(Extraction, Extraction.paper_id == Prediction.paper_id)
-            .where(current, Extraction.status == "ok")
-            .group_by(Prediction.classifier, Prediction.classifier_version)
-        ).all()
-    extracted = sum(ext.values())
-    ok = ext.get("ok", 0)
-    out: dict[str, dict[str, int]] = {
-        "papers": {"total": total, "with_pdf": with_pdf},
-        "fetch": {str(k): v for k, v in fetch},
-        "extract": {
-            "done": extracted,
-            "pending": with_pdf - extracted,
-            **{f"status:{k}": v for k, v in sorted(ext.items())},
-            "failed": extracted - ok,
-        },
-    }
-    for name, version, n in clf_rows:
-        out[f"classify {name} {version}"] = {"done": n, "pending": max(ok - n, 0)}
-    return out
-
-
-def failures(engine: Engine) -> list[dict[str, Any]]:
-    """Papers whose current extraction did not end `ok`, with status and message."""
-    with Session(engine) as session:
-        rows = session.execute(
-            select(
-                Paper.id,
-                Paper.file_name,
-                Paper.title,
-                Extraction.status,
-                Extraction.error,
-                Extraction.pages,
-            )
-            .join(Extraction, Extraction.paper_id == Paper.id)
-            .where(Extraction.extractor_version == EXTRACTOR_VERSION, Extraction.status != "ok")
-            .order_by(Paper.id)
-        ).all()
-    return [dict(r._mapping) for r in rows]
-
-
-def known_filters(engine: Engine) -> tuple[int, list[str], list[int]]:
-    """How many papers there are, and the distinct venues and years they have (sorted)."""
-    with Session(engine) as session:
-        n = session.scalar(select(func.count()).select_from(Paper)) or 0
-        venues = sorted(v for v in session.scalars(select(Paper.venue).distinct()) if v)
-        years = sorted(y for y in session.scalars(select(Paper.year).distinct()) if y)
-    return n, venues, years
-
-
-def last_run(engine: Engine, command: str) -> dict[str, Any] | None:
-    """args, versions, counts and finish time of the latest finished run of a command."""
-    with Session(engine) as session:
-        run = session.scalars(
-            select(Run)
-            .where(Run.command == command, Run.finished_at.is_not(None))
-            .where(Run.status.in_(("done", "ok")))
-            .order_by(Run.id.desc())
-            .limit(1)
-        ).first()
-        if run is None:
-            return None
-        return {
-            "args": run.args,
-            "versions": run.versions,
-            "counts": run.counts,
-            "finished_at": run.finished_at.isoformat(timespec="seconds")
-            if run.finished_at
-            else None,
-        }

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from db.schema import (
     CodeLink,
-    Mention,
+    EvidenceRow,
     Paper,
     PaperRepo,
-    Prediction,
+    PredictionRow,
     RepoAnalysisRow,
     SignalVerdict,
 )
@@ -119,23 +119,23 @@ def deciding_analyses(session: Session, detector_version: str) -> dict[int, list
 
 def text_predictions(
     session: Session, classifier: str, version: str
-) -> tuple[dict[int, list[Prediction]], dict[tuple[int, str], list[Evidence]]]:
+) -> tuple[dict[int, list[PredictionRow]], dict[tuple[int, str], list[Evidence]]]:
     """A classifier version's predictions per paper, and their evidence per (paper, framework)."""
-    preds: dict[int, list[Prediction]] = defaultdict(list)
+    preds: dict[int, list[PredictionRow]] = defaultdict(list)
     for p in session.scalars(
-        select(Prediction).where(
-            Prediction.classifier == classifier, Prediction.classifier_version == version
+        select(PredictionRow).where(
+            PredictionRow.classifier == classifier, PredictionRow.classifier_version == version
         )
     ):
         preds[p.paper_id].append(p)
     evidence: dict[tuple[int, str], list[Evidence]] = defaultdict(list)
     for m in session.scalars(
-        select(Mention)
-        .where(Mention.classifier == classifier, Mention.classifier_version == version)
-        .order_by(Mention.paper_id, Mention.framework, Mention.seq)
+        select(EvidenceRow)
+        .where(EvidenceRow.classifier == classifier, EvidenceRow.classifier_version == version)
+        .order_by(EvidenceRow.paper_id, EvidenceRow.framework, EvidenceRow.seq)
     ):
         evidence[(m.paper_id, m.framework)].append(
-            Evidence(m.page, m.section, m.snippet, m.kind, m.term)
+            Evidence(m.page, m.section, m.snippet, m.rule, m.term)
         )
     return dict(preds), evidence
 

@@ -108,8 +108,9 @@ class CodeLink(Base):
     """Found in a footnote (issue 3)."""
 
 
-class Prediction(Base):
-    """A verdict; natural key (paper_id, classifier, classifier_version, framework)."""
+class PredictionRow(Base):
+    """A verdict (miner.records.Prediction); natural key (paper_id, classifier,
+    classifier_version, framework)."""
 
     __tablename__ = "predictions"
     __table_args__ = (
@@ -129,13 +130,14 @@ class Prediction(Base):
     extractor_version: Mapped[str] = mapped_column(String(32))
 
 
-class Mention(Base):
-    """Evidence behind a prediction: one framework hit with page, section and snippet."""
+class EvidenceRow(Base):
+    """Evidence behind a prediction (miner.records.Evidence): one framework hit with page,
+    section, snippet and the rule that fired; table `mentions` before migration 0008."""
 
-    __tablename__ = "mentions"
+    __tablename__ = "evidence"
     __table_args__ = (
         UniqueConstraint(
-            "paper_id", "classifier", "classifier_version", "framework", "seq", name="uq_mentions"
+            "paper_id", "classifier", "classifier_version", "framework", "seq", name="uq_evidence"
         ),
     )
 
@@ -148,8 +150,8 @@ class Mention(Base):
     page: Mapped[int] = mapped_column(Integer)
     section: Mapped[str] = mapped_column(String(32))
     snippet: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(64))
-    """The rule that fired, e.g. `cue:implemented`, `references`, `contrast`."""
+    rule: Mapped[str] = mapped_column(String(64))
+    """The rule that fired, e.g. `cue:implemented`, `references`, `contrast` (Evidence.rule)."""
     term: Mapped[str] = mapped_column(String(64), default="")
 
 

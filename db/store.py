@@ -13,7 +13,7 @@ from sqlalchemy import Select, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from db.schema import CodeLink, Extraction, Mention, Paper, PdfDocument, Prediction
+from db.schema import CodeLink, EvidenceRow, Extraction, Paper, PdfDocument, PredictionRow
 from miner.records import Block, ExtractedDoc, Link, PaperRecord
 from miner.records import Prediction as PredictionRecord
 
@@ -223,12 +223,14 @@ def save_predictions(
         }
         for p in predictions
     ]
-    upsert(session, Prediction, rows, ["paper_id", "classifier", "classifier_version", "framework"])
+    upsert(
+        session, PredictionRow, rows, ["paper_id", "classifier", "classifier_version", "framework"]
+    )
     session.execute(
-        delete(Mention).where(
-            Mention.paper_id == paper_id,
-            Mention.classifier == classifier,
-            Mention.classifier_version == version,
+        delete(EvidenceRow).where(
+            EvidenceRow.paper_id == paper_id,
+            EvidenceRow.classifier == classifier,
+            EvidenceRow.classifier_version == version,
         )
     )
     mentions = [
@@ -241,14 +243,14 @@ def save_predictions(
             "page": ev.page,
             "section": ev.section,
             "snippet": ev.snippet,
-            "kind": ev.rule,
+            "rule": ev.rule,
             "term": ev.term,
         }
         for p in predictions
         for i, ev in enumerate(p.evidence)
     ]
     if mentions:  # one executemany, not an ORM object per row
-        session.execute(insert(Mention), mentions)
+        session.execute(insert(EvidenceRow), mentions)
 
 
 S = TypeVar("S", bound=Select)  # any row shape
@@ -288,9 +290,9 @@ def select_pending_classification(
     if not force:
         stmt = stmt.where(
             ~exists().where(
-                Prediction.paper_id == Extraction.paper_id,
-                Prediction.classifier == classifier,
-                Prediction.classifier_version == version,
+                PredictionRow.paper_id == Extraction.paper_id,
+                PredictionRow.classifier == classifier,
+                PredictionRow.classifier_version == version,
             )
         )
     return stmt

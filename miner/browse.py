@@ -18,8 +18,8 @@ TABLES = {
     "links": "URLs found in the papers: normalized url, host, kind (code/framework/other).",
     "predictions": "One verdict per paper, classifier version and framework: label uses / "
     "mentions / absent, confidence.",
-    "mentions": "Evidence behind the verdicts: page, section, quoted snippet, the rule that fired "
-    "(kind) and the matched term.",
+    "evidence": "Evidence behind the verdicts: page, section, quoted snippet, the rule that fired "
+    "and the matched term.",
     "runs": "Every stage run with its arguments, versions and counts.",
     "schema_migrations": "Named schema migrations applied to this database.",
 }
@@ -28,8 +28,8 @@ COLUMNS = {
         "label": "uses = the paper's own work used it; mentions = named only; absent",
         "classifier_version": "version of the classifier that wrote the row",
     },
-    "mentions": {
-        "kind": "rule that fired, e.g. cue:implemented, references, contrast",
+    "evidence": {
+        "rule": "rule that fired, e.g. cue:implemented, references, contrast",
         "snippet": "the sentence quoted from the PDF",
     },
 }
@@ -72,7 +72,7 @@ where {venue_year}
 order by t.venue, t.year, t.uses desc, t.framework"""
     papers_sql = f"""
 select t.id as paper_id, t.venue, t.year, coalesce(t.title, t.file) as title, r.confidence,
-  (select count(*) from mentions m where m.paper_id = t.id and m.framework = r.framework
+  (select count(*) from evidence m where m.paper_id = t.id and m.framework = r.framework
      and m.classifier = r.classifier and m.classifier_version = r.classifier_version) as snippets,
   {_url(base, "/paper_evidence", {"paper_id": "cast(t.id as text)"})} as evidence
 from ({sqlite_text(paper_select(clf_id))}) t
@@ -81,8 +81,8 @@ where t.classified = 1 and r.label = 'uses' and r.framework = :framework and {ve
 order by t.venue, t.year, t.id"""
     evidence_sql = f"""
 select p.id as paper_id, coalesce(p.title, p.file_name) as title, m.framework, r.label,
-  m.page, m.section, m.kind as rule, m.term, m.snippet
-from mentions m
+  m.page, m.section, m.rule, m.term, m.snippet
+from evidence m
 join papers p on p.id = m.paper_id
 join predictions r on r.paper_id = m.paper_id and r.framework = m.framework
   and r.classifier = m.classifier and r.classifier_version = m.classifier_version

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from db import Engine
-from db.queries import last_run
+from db.status import last_run
 from miner import __version__
 from miner.export import paper_records
 from miner.extract import EXTRACTOR_VERSION
@@ -86,16 +86,15 @@ def collect(
     engine: Engine, *, classifier: str, venue: str | None = None, year: int | None = None
 ) -> ReportData:
     """Tallies at three groupings, the papers with evidence, and the last evaluation run."""
-    kw: dict[str, Any] = {"classifier": classifier, "venue": venue, "year": year}
-    overall = tally(engine, by="all", **kw)
+    overall = tally(engine, classifier=classifier, venue=venue, year=year, by="all")
     data = ReportData(
         classifier=overall[0].classifier if overall else classifier,
         classifier_version=overall[0].classifier_version if overall else "",
         selection=", ".join(f"{k} {v}" for k, v in (("venue", venue), ("year", year)) if v)
         or "all papers",
         overall=overall,
-        by_venue=tally(engine, by="venue", **kw),
-        by_venue_year=tally(engine, by="venue,year", **kw),
+        by_venue=tally(engine, classifier=classifier, venue=venue, year=year, by="venue"),
+        by_venue_year=tally(engine, classifier=classifier, venue=venue, year=year, by="venue,year"),
         records=paper_records(
             engine, classifier=classifier, venue=venue, year=year, max_evidence=3
         ),

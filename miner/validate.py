@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from db import Engine
-from db.queries import known_filters
+from db.status import known_filters
 from miner.errors import UsageError
 
 

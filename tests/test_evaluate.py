@@ -167,3 +167,19 @@ def test_train_records_its_run(miner: Miner, gold_db: Path, tmp_path: Path) -> N
     # papers naming a framework (p-none names none, so trains nothing)
     assert counts["papers"] == 3 and counts["pairs"] >= 4 and counts["positives"] >= 1
     assert 0.0 <= counts["cv_micro_f1"] <= 1.0 and "cv_macro_f1" in counts
+
+
+def test_the_report_shows_the_latest_evaluation(
+    miner: Miner, gold_db: Path, tmp_path: Path
+) -> None:
+    """Issue 15: report.last_evaluation read a `runs` row nothing wrote; now evaluate writes it."""
+    out = tmp_path / "report"
+    miner("report", "-o", str(out))
+    assert "No `miner evaluate` run is recorded" in (out / "report.md").read_text()
+    miner("evaluate", "--gold", str(gold_db))
+    miner("report", "-o", str(out))
+    md = (out / "report.md").read_text()
+    assert "Latest `miner evaluate` run (" in md and f"against {gold_db}" in md
+    assert "micro_f1 1.000" in md
+    evaluation = json.loads((out / "report.json").read_text())["evaluation"]
+    assert evaluation["counts"]["micro_f1"] == 1.0 and evaluation["args"]["classifier"] == "rules"

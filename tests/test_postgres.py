@@ -104,7 +104,7 @@ def test_stages_are_idempotent_on_both_databases(
         snapshots.append(row_counts(db_url))
     assert snapshots[0] == snapshots[1]
     assert snapshots[0]["papers"] == 8 and snapshots[0]["extractions"] == 8
-    assert snapshots[0]["predictions"] > 0 and snapshots[0]["mentions"] > 0
+    assert snapshots[0]["predictions"] > 0 and snapshots[0]["evidence"] > 0
     miner("extract", "--force", "--workers", "1")
     miner("classify", "--force", "--executor", "inline")
     assert row_counts(db_url) == snapshots[0]

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from classifiers import get_classifier
 from db import make_engine
-from db.schema import Extraction, Paper, Prediction
+from db.schema import Extraction, Paper, PredictionRow
 from db.store import upsert_papers
 from miner.records import PaperRecord
 from tests.helpers.cli import Miner
@@ -101,9 +101,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Miner, Path]:
     rules = get_classifier("rules")
     with Session(engine) as s:  # a stale verdict on the scan, as classify wrote before #15
         scan = s.query(Extraction).filter(Extraction.status == "no_text").one()
-        s.query(Prediction).filter_by(paper_id=scan.paper_id).delete()
+        s.query(PredictionRow).filter_by(paper_id=scan.paper_id).delete()
         s.add(
-            Prediction(
+            PredictionRow(
                 paper_id=scan.paper_id,
                 classifier=rules.NAME,
                 classifier_version=rules.VERSION,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db import make_engine
-from db.schema import CodeLink, PaperRepo, Prediction, RepoAnalysisRow, SignalVerdict
+from db.schema import CodeLink, PaperRepo, PredictionRow, RepoAnalysisRow, SignalVerdict
 from miner.repos.backends import backend_chooser
 from miner.repos.git import GitBackend
 from miner.repos.github import GitHubBackend, make_github_client
@@ -75,7 +75,7 @@ def counts(db: Path) -> dict[str, int]:
     with Session(engine) as s:
         return {
             m.__tablename__: s.scalar(select(func.count()).select_from(m)) or 0
-            for m in (RepoAnalysisRow, PaperRepo, SignalVerdict, Prediction)
+            for m in (RepoAnalysisRow, PaperRepo, SignalVerdict, PredictionRow)
         }
 
 

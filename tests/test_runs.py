@@ -13,7 +13,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from db import Engine, make_engine
-from db.schema import Migration, Prediction, Run
+from db.schema import Migration, PredictionRow, Run
 from db.store import upsert_papers
 from miner.http import Fetcher, RateLimiter, Retry, make_client
 from miner.records import PaperRecord
@@ -55,7 +55,7 @@ def test_only_ok_extractions_are_classified(engine: Engine) -> None:
     report = run_classify(engine, classifier="rules")
     assert report.counts == {"with_framework": 1}
     with Session(engine) as s:
-        assert set(s.scalars(select(Prediction.paper_id).distinct())) == {1}
+        assert set(s.scalars(select(PredictionRow.paper_id).distinct())) == {1}
     (run,) = runs(engine, "classify")
     assert (run.status, run.counts) == ("done", {"with_framework": 1})
     assert run.versions["classifier"] and run.versions["extractor"]

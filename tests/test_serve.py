@@ -28,7 +28,7 @@ def test_metadata_describes_tables_and_queries(demo_db: Path, tmp_path: Path) ->
     out = Miner(demo_db, tmp_path / "data")("serve", "--metadata", "--port", "9999").stdout
     meta = json.loads(out)
     db = meta["databases"]["demo"]
-    assert {"papers", "predictions", "mentions"} <= set(db["tables"])
+    assert {"papers", "predictions", "evidence"} <= set(db["tables"])
     assert set(db["queries"]) == {"tally_by_venue_year", "papers_using", "paper_evidence"}
     assert "http://127.0.0.1:9999/demo/papers_using?" in db["queries"]["tally_by_venue_year"]["sql"]
 

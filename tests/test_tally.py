@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from classifiers import get_classifier
 from classifiers.labels import FRAMEWORKS
 from db import make_engine
-from db.schema import Extraction, Paper, Prediction
+from db.schema import Extraction, Paper, PredictionRow
 from miner.errors import UsageError
 from miner.extract import EXTRACTOR_VERSION
 from miner.tally import NONE, UNDETERMINED, tally, tally_warnings, wilson
@@ -69,7 +69,7 @@ def add_paper(
         for fw in FRAMEWORKS:
             label = "uses" if fw in used else "mentions" if fw in mentioned else "absent"
             session.add(
-                Prediction(
+                PredictionRow(
                     paper_id=n,
                     classifier=clf.NAME,
                     classifier_version=clf.VERSION,

@@ -146,7 +146,7 @@ def status(ctx: Ctx, fmt: str) -> None:
     Example:
       miner status --json
     """
-    from db.queries import failures, stage_counts
+    from db.status import failures, stage_counts
 
     counts = stage_counts(ctx.engine)
     failed = failures(ctx.engine)

@@ -5,6 +5,10 @@ Stage modules are imported inside the commands (see miner/cli/core.py).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -18,116 +22,157 @@ from miner.tally import tally
 SOURCE_CHOICE = click.Choice(sorted(SOURCES))
 
 
-def http_options(fn: Any) -> Any:
-    """--base-url, --delay, --max-retries, --timeout, --contact."""
-    for opt in reversed(
-        [
-            click.option(
-                "--base-url",
-                help="Replace the site's scheme and host, e.g. http://127.0.0.1:8000 (replay, mirror).",
-            ),
-            click.option(
-                "--delay",
-                type=click.FloatRange(0),
-                default=1.0,
-                show_default=True,
-                help="Seconds between requests to one host (arXiv is always at least 3).",
-            ),
-            click.option(
-                "--max-retries",
-                type=click.IntRange(0, 20),
-                default=4,
-                show_default=True,
-                help="Retries on timeouts, 429 and 5xx (exponential backoff, Retry-After honoured).",
-            ),
-            click.option(
-                "--timeout",
-                type=click.FloatRange(0.1),
-                default=30.0,
-                show_default=True,
-                help="Seconds before a request times out.",
-            ),
-            click.option(
-                "--contact",
-                default=None,
-                help="Contact URL or mail for the User-Agent (default: the project page).",
-            ),
-        ]
-    ):
-        fn = opt(fn)
-    return fn
+@dataclass(frozen=True, slots=True)
+class HttpOptions:
+    """How to reach a site: the --base-url, --delay, --max-retries, --timeout and --contact values."""
+
+    base_url: str | None
+    delay: float
+    max_retries: int
+    timeout: float
+    contact: str | None
+
+    def fetcher(self) -> Any:
+        """The polite fetcher (rate limit, retries) these options describe."""
+        from miner.http import make_fetcher
+
+        extra = {"contact": self.contact} if self.contact else {}
+        return make_fetcher(
+            base_url=self.base_url,
+            delay=self.delay,
+            max_retries=self.max_retries,
+            timeout=self.timeout,
+            **extra,
+        )
 
 
-def spec_options(fn: Any) -> Any:
-    """What to crawl: --year, --track, --volume, --venue, --category, --from, --to, --id, --limit."""
-    for opt in reversed(
-        [
-            click.option("--year", type=click.IntRange(1987, 2100), help="Conference year."),
-            click.option(
-                "--track",
-                help="neurips: main|datasets_and_benchmarks|position; cvf: CVPR|ICCV|WACV; "
-                "acl: volume id (long, short...).",
-            ),
-            click.option("--volume", type=click.IntRange(1), help="pmlr: any PMLR volume number."),
-            click.option(
-                "--venue", help="openreview: ICLR|NeurIPS|ICML (default ICLR); acl: event (acl)."
-            ),
-            click.option("--category", help="arxiv: category such as cs.LG."),
-            click.option("--from", "date_from", help="arxiv: first submission date YYYY-MM-DD."),
-            click.option("--to", "date_to", help="arxiv: last submission date YYYY-MM-DD."),
-            click.option("--id", "ids", multiple=True, help="arxiv: an id to fetch (repeatable)."),
-            click.option("--limit", type=click.IntRange(1), help="At most N papers."),
-            click.option(
-                "--refresh", is_flag=True, help="Fetch listing pages again even when stored."
-            ),
-        ]
-    ):
-        fn = opt(fn)
-    return fn
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What to crawl: the --year, --track, --volume, --venue, --category, --from, --to, --id,
+    --limit and --refresh values."""
+
+    year: int | None
+    track: str | None
+    volume: int | None
+    venue: str | None
+    category: str | None
+    date_from: str | None
+    date_to: str | None
+    ids: tuple[str, ...]
+    limit: int | None
+    refresh: bool
+
+    def spec(self, source: str) -> CrawlSpec:
+        """The CrawlSpec of this selection for a source."""
+        return CrawlSpec(
+            source=source,
+            year=self.year,
+            track=self.track,
+            volume=self.volume,
+            venue=self.venue,
+            category=self.category,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            ids=tuple(self.ids),
+            limit=self.limit,
+        )
 
 
-def _fetcher(kw: dict[str, Any]) -> Any:
-    extra = {"contact": kw["contact"]} if kw.get("contact") else {}
-    from miner.http import make_fetcher
+def _grouped(
+    fn: Callable[..., Any], options: list[Any], record: type, name: str
+) -> Callable[..., Any]:
+    """Add click options to fn and hand their values to it as one record, keyword `name`."""
+    names = [f.name for f in dataclasses.fields(record)]
 
-    return make_fetcher(
-        base_url=kw["base_url"],
-        delay=kw["delay"],
-        max_retries=kw["max_retries"],
-        timeout=kw["timeout"],
-        **extra,
-    )
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs[name] = record(**{f: kwargs.pop(f) for f in names})
+        return fn(*args, **kwargs)
 
-
-def _spec(source: str, kw: dict[str, Any]) -> CrawlSpec:
-    return CrawlSpec(
-        source=source,
-        year=kw["year"],
-        track=kw["track"],
-        volume=kw["volume"],
-        venue=kw["venue"],
-        category=kw["category"],
-        date_from=kw["date_from"],
-        date_to=kw["date_to"],
-        ids=tuple(kw["ids"]),
-        limit=kw["limit"],
-    )
+    for opt in reversed(options):
+        wrapper = opt(wrapper)
+    return wrapper
 
 
-def _crawl(ctx: Ctx, source: str, kw: dict[str, Any]) -> None:
+def http_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--base-url, --delay, --max-retries, --timeout, --contact, passed on as `http`."""
+    options = [
+        click.option(
+            "--base-url",
+            help="Replace the site's scheme and host, e.g. http://127.0.0.1:8000 (replay, mirror).",
+        ),
+        click.option(
+            "--delay",
+            type=click.FloatRange(0),
+            default=1.0,
+            show_default=True,
+            help="Seconds between requests to one host (arXiv is always at least 3).",
+        ),
+        click.option(
+            "--max-retries",
+            type=click.IntRange(0, 20),
+            default=4,
+            show_default=True,
+            help="Retries on timeouts, 429 and 5xx (exponential backoff, Retry-After honoured).",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(0.1),
+            default=30.0,
+            show_default=True,
+            help="Seconds before a request times out.",
+        ),
+        click.option(
+            "--contact",
+            default=None,
+            help="Contact URL or mail for the User-Agent (default: the project page).",
+        ),
+    ]
+    return _grouped(fn, options, HttpOptions, "http")
+
+
+def spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--year, --track, --volume, --venue, --category, --from, --to, --id, --limit, --refresh,
+    passed on as `selection`."""
+    options = [
+        click.option("--year", type=click.IntRange(1987, 2100), help="Conference year."),
+        click.option(
+            "--track",
+            help="neurips: main|datasets_and_benchmarks|position; cvf: CVPR|ICCV|WACV; "
+            "acl: volume id (long, short...).",
+        ),
+        click.option("--volume", type=click.IntRange(1), help="pmlr: any PMLR volume number."),
+        click.option(
+            "--venue", help="openreview: ICLR|NeurIPS|ICML (default ICLR); acl: event (acl)."
+        ),
+        click.option("--category", help="arxiv: category such as cs.LG."),
+        click.option("--from", "date_from", help="arxiv: first submission date YYYY-MM-DD."),
+        click.option("--to", "date_to", help="arxiv: last submission date YYYY-MM-DD."),
+        click.option("--id", "ids", multiple=True, help="arxiv: an id to fetch (repeatable)."),
+        click.option("--limit", type=click.IntRange(1), help="At most N papers."),
+        click.option("--refresh", is_flag=True, help="Fetch listing pages again even when stored."),
+    ]
+    return _grouped(fn, options, Selection, "selection")
+
+
+def _crawl(ctx: Ctx, source: str, selection: Selection, http: HttpOptions) -> None:
     from miner.stages.crawl import run_crawl
 
-    spec = _spec(source, kw)
-    fetcher = _fetcher(kw)
+    spec = selection.spec(source)
+    fetcher = http.fetcher()
     with fetcher.client, progress(ctx, spec.limit or 0, "crawl") as bar:
-        report = run_crawl(ctx.engine, fetcher, spec, refresh=kw["refresh"], progress=bar.update)
+        report = run_crawl(
+            ctx.engine, fetcher, spec, refresh=selection.refresh, progress=bar.update
+        )
     note(ctx, f"crawl {spec.scope}: {report.summary()}")
 
 
-def _fetch(ctx: Ctx, kw: dict[str, Any], workers: int, limit: int | None, retry: bool) -> None:
+def _fetch(
+    ctx: Ctx, http: HttpOptions, *, workers: int, limit: int | None, retry: bool, max_mb: float
+) -> None:
     from miner.stages.fetch import run_fetch
 
-    fetcher = _fetcher(kw)
+    fetcher = http.fetcher()
     with fetcher.client:
         report = run_fetch(
             ctx.engine,
@@ -136,7 +181,7 @@ def _fetch(ctx: Ctx, kw: dict[str, Any], workers: int, limit: int | None, retry:
             workers=workers,
             limit=limit,
             retry_failed=retry,
-            max_bytes=int(kw["max_mb"] * 1024 * 1024),
+            max_bytes=int(max_mb * 1024 * 1024),
         )
     note(ctx, f"fetch: {report.summary()}")
 
@@ -155,7 +200,7 @@ max_mb_option = click.option(
 @spec_options
 @http_options
 @pass_ctx
-def crawl(ctx: Ctx, source: str, **kw: Any) -> None:
+def crawl(ctx: Ctx, source: str, selection: Selection, http: HttpOptions) -> None:
     """List a venue's papers (title, authors, PDF URL, ids, code links) into the database.
 
     Listing responses are kept compressed in raw_payloads; run it again and stored pages are
@@ -170,7 +215,7 @@ def crawl(ctx: Ctx, source: str, **kw: Any) -> None:
       miner crawl acl --venue acl --year 2022 --track long
       miner crawl arxiv --category cs.LG --from 2019-01-01 --to 2019-06-30 --limit 500
     """
-    _crawl(ctx, source, kw)
+    _crawl(ctx, source, selection, http)
 
 
 @cli.command()
@@ -186,7 +231,9 @@ def crawl(ctx: Ctx, source: str, **kw: Any) -> None:
 @max_mb_option
 @http_options
 @pass_ctx
-def fetch(ctx: Ctx, limit: int | None, workers: int, retry_failed: bool, **kw: Any) -> None:
+def fetch(
+    ctx: Ctx, limit: int | None, workers: int, retry_failed: bool, max_mb: float, http: HttpOptions
+) -> None:
     """Download pending PDFs into the content-addressed cache under --data-dir.
 
     Each PDF is checked (size cap, content type, %PDF magic, complete body) and written atomically;
@@ -196,7 +243,7 @@ def fetch(ctx: Ctx, limit: int | None, workers: int, retry_failed: bool, **kw: A
     Example:
       miner fetch --limit 100 --workers 2
     """
-    _fetch(ctx, kw, workers, limit, retry_failed)
+    _fetch(ctx, http, workers=workers, limit=limit, retry=retry_failed, max_mb=max_mb)
 
 
 @cli.command()
@@ -206,7 +253,9 @@ def fetch(ctx: Ctx, limit: int | None, workers: int, retry_failed: bool, **kw: A
 @max_mb_option
 @workers_option
 @pass_ctx
-def run(ctx: Ctx, source: str, workers: int, **kw: Any) -> None:
+def run(
+    ctx: Ctx, source: str, workers: int, max_mb: float, selection: Selection, http: HttpOptions
+) -> None:
     """crawl -> fetch -> extract -> classify -> tally for one venue, in one go (resumable).
 
     \b
@@ -216,8 +265,8 @@ def run(ctx: Ctx, source: str, workers: int, **kw: Any) -> None:
     from miner.stages.classify import run_classify
     from miner.stages.extract import run_extract
 
-    _crawl(ctx, source, kw)
-    _fetch(ctx, kw, min(workers, 4), None, False)
+    _crawl(ctx, source, selection, http)
+    _fetch(ctx, http, workers=min(workers, 4), limit=None, retry=False, max_mb=max_mb)
     note(ctx, f"extract: {run_extract(ctx.engine, workers=workers).summary()}")
     report = run_classify(ctx.engine, classifier=DEFAULT_CLASSIFIER)
     note(ctx, f"classify {DEFAULT_CLASSIFIER}: {report.summary()}")

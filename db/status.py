@@ -1,0 +1,104 @@
+"""Where the database stands: per-stage counts, failed papers, known filter values and the
+latest run of a command (DB reads only; `miner status`, input checks, the report)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from db.schema import Extraction, Paper, PredictionRow, Run
+from miner.extract import EXTRACTOR_VERSION
+
+
+def stage_counts(engine: Engine) -> dict[str, dict[str, int]]:
+    """Per stage: done / pending / failed counts (and extraction status words); a classifier
+    version counts as done only on papers whose extraction is `ok`."""
+    with Session(engine) as session:
+        total = session.scalar(select(func.count()).select_from(Paper)) or 0
+        with_pdf = session.scalar(select(func.count()).where(Paper.pdf_sha256.is_not(None))) or 0
+        fetch = session.execute(
+            select(Paper.fetch_status, func.count()).group_by(Paper.fetch_status)
+        ).all()
+        current = Extraction.extractor_version == EXTRACTOR_VERSION
+        ext = dict(
+            session.execute(
+                select(Extraction.status, func.count()).where(current).group_by(Extraction.status)
+            ).all()
+        )
+        clf_rows = session.execute(
+            select(
+                PredictionRow.classifier,
+                PredictionRow.classifier_version,
+                func.count(func.distinct(PredictionRow.paper_id)),
+            )
+            .join(Extraction, Extraction.paper_id == PredictionRow.paper_id)
+            .where(current, Extraction.status == "ok")
+            .group_by(PredictionRow.classifier, PredictionRow.classifier_version)
+        ).all()
+    extracted = sum(ext.values())
+    ok = ext.get("ok", 0)
+    out: dict[str, dict[str, int]] = {
+        "papers": {"total": total, "with_pdf": with_pdf},
+        "fetch": {str(k): v for k, v in fetch},
+        "extract": {
+            "done": extracted,
+            "pending": with_pdf - extracted,
+            **{f"status:{k}": v for k, v in sorted(ext.items())},
+            "failed": extracted - ok,
+        },
+    }
+    for name, version, n in clf_rows:
+        out[f"classify {name} {version}"] = {"done": n, "pending": max(ok - n, 0)}
+    return out
+
+
+def failures(engine: Engine) -> list[dict[str, Any]]:
+    """Papers whose current extraction did not end `ok`, with status and message."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(
+                Paper.id,
+                Paper.file_name,
+                Paper.title,
+                Extraction.status,
+                Extraction.error,
+                Extraction.pages,
+            )
+            .join(Extraction, Extraction.paper_id == Paper.id)
+            .where(Extraction.extractor_version == EXTRACTOR_VERSION, Extraction.status != "ok")
+            .order_by(Paper.id)
+        ).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def known_filters(engine: Engine) -> tuple[int, list[str], list[int]]:
+    """How many papers there are, and the distinct venues and years they have (sorted)."""
+    with Session(engine) as session:
+        n = session.scalar(select(func.count()).select_from(Paper)) or 0
+        venues = sorted(v for v in session.scalars(select(Paper.venue).distinct()) if v)
+        years = sorted(y for y in session.scalars(select(Paper.year).distinct()) if y)
+    return n, venues, years
+
+
+def last_run(engine: Engine, command: str) -> dict[str, Any] | None:
+    """args, versions, counts and finish time of the latest finished run of a command."""
+    with Session(engine) as session:
+        run = session.scalars(
+            select(Run)
+            .where(Run.command == command, Run.finished_at.is_not(None))
+            .where(Run.status.in_(("done", "ok")))
+            .order_by(Run.id.desc())
+            .limit(1)
+        ).first()
+        if run is None:
+            return None
+        return {
+            "args": run.args,
+            "versions": run.versions,
+            "counts": run.counts,
+            "finished_at": run.finished_at.isoformat(timespec="seconds")
+            if run.finished_at
+            else None,
+        }
