@@ -11,6 +11,7 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
 from db import store
+from db.queries import current_extraction, status_column
 from db.schema import CodeLink, EvidenceRow, Extraction, Paper, PredictionRow
 from miner.errors import UsageError
 from miner.extract import EXTRACTOR_VERSION
@@ -23,6 +24,8 @@ class StoredPaper:
 
     paper: dict[str, Any]
     """Columns of `papers`."""
+    status: str
+    """Where the paper stands, as every listing says it (db.queries.status_column)."""
     extractor_version: str | None
     doc: ExtractedDoc | None
     verdicts: list[dict[str, Any]]
@@ -48,18 +51,26 @@ def stored_paper(engine: Engine, ident: str) -> StoredPaper:
         pid = find_paper_id(session, ident)
         paper = session.get_one(Paper, pid)
         row = {c.key: getattr(paper, c.key) for c in Paper.__table__.columns}
+        status = session.scalar(
+            select(status_column())
+            .select_from(Paper)
+            .outerjoin(Extraction, current_extraction())
+            .where(Paper.id == pid)
+        )
         rows = session.scalars(select(Extraction).where(Extraction.paper_id == pid)).all()
         current = [e for e in rows if e.extractor_version == EXTRACTOR_VERSION]
         ext = (current or sorted(rows, key=lambda e: e.extracted_at))[-1] if rows else None
         if ext is None:
-            return StoredPaper(row, None, None, [])
+            return StoredPaper(row, str(status), None, None, [])
         links = session.scalars(
             select(CodeLink)
             .where(CodeLink.paper_id == pid, CodeLink.extractor_version == ext.extractor_version)
             .order_by(CodeLink.id)
         ).all()
         doc = store.load_doc(ext, links)
-        return StoredPaper(row, ext.extractor_version, doc, _all_verdicts(session, pid))
+        return StoredPaper(
+            row, str(status), ext.extractor_version, doc, _all_verdicts(session, pid)
+        )
 
 
 def _all_verdicts(session: Session, paper_id: int) -> list[dict[str, Any]]:

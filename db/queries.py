@@ -49,6 +49,22 @@ def _flag(cond: ColumnElement[bool]) -> Any:
     return case((cond, 1), else_=0)
 
 
+def status_column() -> Any:
+    """SQL: a paper's status over papers outer-joined with its current extraction: the
+    extraction's status, else missing_pdf (download failed), no_pdf or pending."""
+    return case(
+        (Extraction.status.is_not(None), Extraction.status),
+        (and_(Paper.pdf_sha256.is_(None), Paper.fetch_status == "failed"), literal(FAILED_FETCH)),
+        (Paper.pdf_sha256.is_(None), literal(NO_PDF)),
+        else_=literal(PENDING),
+    )
+
+
+def current_extraction(extractor_version: str = EXTRACTOR_VERSION) -> ColumnElement[bool]:
+    """SQL: the join condition of a paper and its extraction by the current extractor."""
+    return and_(Extraction.paper_id == Paper.id, Extraction.extractor_version == extractor_version)
+
+
 def paper_select(
     clf: ClassifierId,
     *,
@@ -59,12 +75,7 @@ def paper_select(
     """One row per paper (unordered): metadata, status and the 0/1 stage flags has_pdf,
     extracted_ok, failed, classified and with_any that every denominator sums."""
     ok = Extraction.status == "ok"
-    status = case(
-        (Extraction.status.is_not(None), Extraction.status),
-        (and_(Paper.pdf_sha256.is_(None), Paper.fetch_status == "failed"), literal(FAILED_FETCH)),
-        (Paper.pdf_sha256.is_(None), literal(NO_PDF)),
-        else_=literal(PENDING),
-    )
+    status = status_column()
     columns: list[Any] = [
         Paper.id.label("id"),
         Paper.source.label("source"),
@@ -85,10 +96,7 @@ def paper_select(
         _flag(and_(ok, _predicted(clf))).label("classified"),
         _flag(and_(ok, _predicted(clf, "uses"))).label("with_any"),
     ]
-    stmt = select(*columns).outerjoin(
-        Extraction,
-        and_(Extraction.paper_id == Paper.id, Extraction.extractor_version == extractor_version),
-    )
+    stmt = select(*columns).outerjoin(Extraction, current_extraction(extractor_version))
     return where_venue_year(stmt, venue, year)
 
 

@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -233,7 +233,7 @@ def save_predictions(
             EvidenceRow.classifier_version == version,
         )
     )
-    mentions = [
+    evidence = [
         {
             "paper_id": paper_id,
             "classifier": classifier,
@@ -249,20 +249,8 @@ def save_predictions(
         for p in predictions
         for i, ev in enumerate(p.evidence)
     ]
-    if mentions:  # one executemany, not an ORM object per row
-        session.execute(insert(EvidenceRow), mentions)
-
-
-S = TypeVar("S", bound=Select)  # any row shape
-
-
-def where_venue_year(stmt: S, venue: str | None, year: int | None) -> S:
-    """Restrict a select over papers to a venue (any case) and a year, each when given."""
-    if venue is not None:
-        stmt = stmt.where(func.lower(Paper.venue) == venue.lower())
-    if year is not None:
-        stmt = stmt.where(Paper.year == year)
-    return stmt
+    if evidence:  # one executemany, not an ORM object per row
+        session.execute(insert(EvidenceRow), evidence)
 
 
 def select_pending_extraction(version: str, force: bool = False) -> Select[Paper]:

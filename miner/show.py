@@ -49,7 +49,7 @@ def paper_detail(engine: Engine, ident: str) -> dict[str, Any]:
         "venue": paper["venue"],
         "year": paper["year"],
         "title": paper["title"] or (doc.title if doc else None),
-        "status": doc.status if doc else "pending",
+        "status": stored.status,
         "error": doc.error if doc else None,
         "pages": doc.page_count if doc else None,
         "extractor_version": stored.extractor_version,

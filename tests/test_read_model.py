@@ -244,3 +244,10 @@ def test_every_filtered_command_refuses_an_unknown_venue(
     assert result.exit_code == 2
     assert "unknown venue 'Nope'" in result.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_show_says_what_papers_says(world: tuple[Miner, Path]) -> None:
+    m, _ = world
+    for row in m.lines("papers", "--json"):
+        detail = m.json("show", str(row["id"]))
+        assert detail["status"] == row["status"], row["file"] or row["title"]  # type: ignore[index]
