@@ -13,7 +13,7 @@ from db.queries import paper_views
 from miner.errors import UsageError
 from miner.tally import resolve_classifier
 
-FORMATS = ("csv", "json", "parquet")
+FORMATS = ("csv", "json", "nl", "parquet")
 FLAT_COLUMNS = [
     "paper_id",
     "source",
@@ -77,13 +77,18 @@ def flat_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def write_export(records: list[dict[str, Any]], fmt: str, out: IO[str] | Path) -> int:
-    """Write records as `json` (nested), `csv` or `parquet` (flat); returns rows written.
+    """Write records as `json` (nested, one array), `nl` (one paper per line), `csv` or `parquet`
+    (flat); returns rows written.
     Parquet needs a file path and pyarrow (`pip install 'framework-miner[parquet]'`)."""
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if fmt == "json":
         text = json.dumps(records, indent=2, ensure_ascii=False, default=str) + "\n"
         _write_text(out, text)
+        return len(records)
+    if fmt == "nl":
+        lines = [json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records]
+        _write_text(out, "".join(lines))
         return len(records)
     rows = flat_rows(records)
     if fmt == "csv":

@@ -4,6 +4,7 @@ grouped counts (db.queries; DB reads only, no other IO)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -128,7 +129,7 @@ def tally(
     classifier: str,
     venue: str | None = None,
     year: int | None = None,
-    framework: str | None = None,
+    framework: str | Sequence[str] | None = None,
     by: str = "venue,year",
     include_mentions: bool = False,
     baseline: bool = False,
@@ -137,8 +138,10 @@ def tally(
     and `(undetermined)`. Raises UsageError for an unknown classifier, framework or grouping."""
     if by not in BY_CHOICES:
         raise UsageError(f"--by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
-    if framework is not None and framework not in (*FRAMEWORKS, NONE, UNDETERMINED):
-        raise UsageError(f"unknown framework {framework!r}; known: {', '.join(FRAMEWORKS)}")
+    only = [framework] if isinstance(framework, str) else list(framework or ())
+    for fw in only:
+        if fw not in (*FRAMEWORKS, NONE, UNDETERMINED):
+            raise UsageError(f"unknown framework {fw!r}; known: {', '.join(FRAMEWORKS)}")
     clf = resolve_classifier(classifier)
     main = _counts(engine, clf, by=by, venue=venue, year=year)
     base = None
@@ -162,8 +165,9 @@ def tally(
         if base is not None:
             names |= {f for f in FRAMEWORKS if base.uses.get(group, {}).get(f)}
         ordered = sorted(names, key=lambda f: (-uses.get(f, 0), f)) + [NONE, UNDETERMINED]
-        if framework is not None:
-            ordered = [framework]
+        if only:
+            ordered = [fw for fw in (*ordered, *only) if fw in only]
+            ordered = list(dict.fromkeys(ordered))
         for fw in ordered:
             rows.append(_row(group, fw, d, main, base, include_mentions, clf))
     return rows

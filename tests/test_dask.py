@@ -81,7 +81,7 @@ def test_extract_and_classify_on_dask_match_local(
         m("extract", *opts)
         m("classify", *opts)
         results.append(
-            sorted((p["file"], p["status"], tuple(p["uses"])) for p in m.lines("papers", "--json"))
+            sorted((p["file"], p["status"], tuple(p["uses"])) for p in m.lines("papers", "--nl"))
         )
     assert results[0] == results[1]
     assert ("p0.pdf", "ok", ("pytorch",)) in results[0] and ("bad.pdf", "not_pdf", ()) in results[0]

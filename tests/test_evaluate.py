@@ -108,7 +108,7 @@ def test_cli_evaluate_table_lists_wrong_papers(miner: Miner, gold_db: Path) -> N
 def test_cli_evaluate_without_gold_papers_is_a_usage_error(miner: Miner, tmp_path: Path) -> None:
     path = tmp_path / "gold.csv"
     path.write_text(GOLD_CSV)
-    result = miner("evaluate", "--gold", str(path), ok=False)
+    result = miner.create()("evaluate", "--gold", str(path), ok=False)
     assert result.exit_code == 2 and "no gold paper is extracted" in result.stderr
 
 

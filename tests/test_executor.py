@@ -125,7 +125,7 @@ def test_a_hanging_read_is_recorded_as_timeout(
     os.mkfifo(folder / "stuck.pdf")
     result = miner("extract", "--workers", "2", "--doc-timeout", "1")
     assert "timeout 1" in result.stderr and "ok 2" in result.stderr
-    papers = {p["file"]: p for p in miner.lines("papers", "--json")}
+    papers = {p["file"]: p for p in miner.lines("papers", "--nl")}
     assert {f: p["status"] for f, p in papers.items()} == {
         "a.pdf": "ok",
         "b.pdf": "ok",

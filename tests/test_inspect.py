@@ -52,7 +52,7 @@ def test_show_prints_sections_links_and_status(
 
 
 def test_show_unknown_paper_is_a_usage_error(miner: Miner) -> None:
-    result = miner("show", "nope.pdf", ok=False)
+    result = miner.create()("show", "nope.pdf", ok=False)
     assert result.exit_code == 2 and "no paper" in result.output
 
 

@@ -51,7 +51,7 @@ def test_stages_are_idempotent_and_record_failures(
     counts = snapshots[0]
     assert snapshots[1] == counts
     assert counts["papers"] == 5 and counts["extractions"] == 5
-    papers = {p["file"]: p for p in miner.lines("papers", "--json")}
+    papers = {p["file"]: p for p in miner.lines("papers", "--nl")}
     assert papers["good.pdf"]["uses"] == ["tensorflow"]
     assert papers["good.pdf"]["mentions"] == ["pytorch"]
     assert papers["good.pdf"]["code_links"] == ["https://github.com/me/proj"]
@@ -97,7 +97,7 @@ def test_db_in_missing_folder_is_one_line_error(tmp_path: Path) -> None:
 
 
 def test_newer_schema_is_refused(miner: Miner) -> None:
-    miner("status")
+    miner.create()("status")
     engine = make_engine(str(miner.db))
     with engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO schema_migrations VALUES ('9999_future', '2030-01-01')")
@@ -112,7 +112,7 @@ def test_demo_twice_same_rows(miner: Miner) -> None:
     assert row_counts(miner.db) == counts
     assert first.stdout == second.stdout
     assert "framework" in first.stdout and "database:" in first.stdout
-    papers = miner.lines("papers", "--json")
+    papers = miner.lines("papers", "--nl")
     used = {fw for p in papers for fw in p["uses"]}
     assert len(papers) == 8 and len(used) >= 3 and any(not p["uses"] for p in papers)
 

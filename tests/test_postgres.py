@@ -108,7 +108,7 @@ def test_stages_are_idempotent_on_both_databases(
     miner("extract", "--force", "--workers", "1")
     miner("classify", "--force", "--executor", "inline")
     assert row_counts(db_url) == snapshots[0]
-    papers = {p["file"]: p for p in miner.lines("papers", "--json")}
+    papers = {p["file"]: p for p in miner.lines("papers", "--nl")}
     assert papers["p0.pdf"]["uses"] == ["tensorflow"]
     assert papers["p0.pdf"]["code_links"] == ["https://github.com/me/proj"]
     assert papers["html.pdf"]["status"] == "not_pdf"

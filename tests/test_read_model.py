@@ -164,7 +164,7 @@ def test_every_output_agrees(world: tuple[Miner, Path]) -> None:
     assert tallied[("ICML", 2019)]["papers"] == 5
     assert tallied[("ICML", 2019)]["classified"] == 3  # a, b, c; not the scan nor `later`
     assert tallied[("NeurIPS", 2020)]["failed"] == 1  # the corrupt file
-    listed = m.lines("papers", "--json")
+    listed = m.lines("papers", "--nl")
     assert paper_counts(listed) == tallied
     exported = json.loads(m("export", "--format", "json").stdout)
     assert paper_counts(exported) == tallied
@@ -220,7 +220,7 @@ def test_status_counts_only_ok_extractions_as_classified(world: tuple[Miner, Pat
     assert stages[f"classify rules {rules.VERSION}"] == {"done": 4, "pending": 0}
     base = get_classifier("keyword-baseline")
     assert stages[f"classify keyword-baseline {base.VERSION}"]["pending"] == 3
-    statuses = Counter(p["status"] for p in m.lines("papers", "--json"))
+    statuses = Counter(p["status"] for p in m.lines("papers", "--nl"))
     assert statuses == {
         "ok": 4,
         "no_text": 1,
@@ -248,6 +248,6 @@ def test_every_filtered_command_refuses_an_unknown_venue(
 
 def test_show_says_what_papers_says(world: tuple[Miner, Path]) -> None:
     m, _ = world
-    for row in m.lines("papers", "--json"):
+    for row in m.lines("papers", "--nl"):
         detail = m.json("show", str(row["id"]))
         assert detail["status"] == row["status"], row["file"] or row["title"]  # type: ignore[index]

@@ -98,7 +98,7 @@ def test_classify_survives_kill9_at_random_points(ingested: Path, tmp_path: Path
 def test_health_check_finds_orphans(tmp_path: Path) -> None:
     """The checker itself can fail: an orphan link row is reported."""
     db = tmp_path / "x.db"
-    Miner(db, tmp_path / "data")("status")
+    Miner(db, tmp_path / "data").create()("status")
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA foreign_keys=OFF")
         conn.execute(

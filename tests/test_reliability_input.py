@@ -64,7 +64,7 @@ def test_mistakes_on_a_database_change_nothing(
 
 def test_matching_filters_still_work(filled: Miner) -> None:
     assert filled.json("tally", "--venue", "icml", "--year", "2019")
-    assert len(filled.lines("papers", "--venue", "ICML", "--json")) == 2
+    assert len(filled.lines("papers", "--venue", "ICML", "--nl")) == 2
 
 
 @pytest.mark.parametrize(

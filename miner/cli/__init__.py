@@ -22,27 +22,43 @@ from miner import __version__
 from miner.errors import MinerError, UsageError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+CREATES_DB = frozenset({"ingest", "crawl", "run", "demo"})
+"""Commands that may start a new database; every other command refuses a missing file."""
+GLOBAL_OPTIONS = frozenset({"--db", "--data-dir", "-q", "--quiet", "-v", "--verbose", "--version"})
 
 
 class Ctx:
     """Options of the group, passed to every command."""
 
-    def __init__(self, db: str, data_dir: str, quiet: bool, verbose: int) -> None:
+    def __init__(
+        self, db: str, data_dir: str, quiet: bool, verbose: int, command: str | None = None
+    ) -> None:
         self.db = db
         self.data_dir = data_dir
         self.quiet = quiet
         self.verbose = verbose
+        self.command = command
+        """The subcommand being run (decides whether a missing database may be created)."""
         self._engine: Any = None
         self._new_file: str | None = None
 
     @property
     def engine(self) -> Any:
-        """The database engine, created (and migrated) on first use."""
+        """The database engine, created (and migrated) on first use. Only the commands in
+        CREATES_DB start a new SQLite file; the others refuse a missing one (a mistyped --db)."""
         if self._engine is None:
             from db import make_engine
 
-            if "://" not in self.db and self.db != ":memory:" and not os.path.exists(self.db):
-                self._new_file = self.db
+            path = self.db.removeprefix("sqlite:///")
+            if "://" not in path and path != ":memory:" and not os.path.exists(path):
+                if self.command not in CREATES_DB:
+                    folder = os.path.dirname(os.path.abspath(path))
+                    where = "" if os.path.isdir(folder) else f" (folder {folder} does not exist)"
+                    raise UsageError(
+                        f"no database at {path}{where}: check --db (or MINER_DB), or create one "
+                        f"with `miner --db {path} ingest PDFS` or `miner --db {path} crawl SOURCE`"
+                    )
+                self._new_file = path
             self._engine = make_engine(self.db)
         return self._engine
 
@@ -72,10 +88,25 @@ class MinerGroup(click.Group):
             if isinstance(exc, UsageError) and isinstance(ctx.obj, Ctx):
                 ctx.obj.discard_new_db()  # a mistake leaves no file; a failed fetch keeps its record
             ctx.exit(2)
-        except click.UsageError as exc:
-            name = exc.ctx.command_path if exc.ctx else "miner"
-            click.echo(f"Error: {exc.format_message()} (see `{name} --help`)", err=True)
+        except click.NoSuchOption as exc:
+            if exc.option_name in GLOBAL_OPTIONS and exc.ctx is not None and exc.ctx.parent:
+                cmd = exc.ctx.info_name
+                click.echo(
+                    f"Error: {exc.option_name} is a global option: put it before the command, "
+                    f"e.g. `miner {exc.option_name} ... {cmd} ...` (see `miner --help`)",
+                    err=True,
+                )
+            else:
+                self._usage(exc)
             ctx.exit(2)
+        except click.UsageError as exc:
+            self._usage(exc)
+            ctx.exit(2)
+
+    @staticmethod
+    def _usage(exc: click.UsageError) -> None:
+        name = exc.ctx.command_path if exc.ctx else "miner"
+        click.echo(f"Error: {exc.format_message()} (see `{name} --help`)", err=True)
 
 
 @click.group(cls=MinerGroup, context_settings=CONTEXT_SETTINGS)
@@ -114,17 +145,33 @@ def cli(ctx: click.Context, db: str, data_dir: str, quiet: bool, verbose: int) -
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
-    ctx.obj = Ctx(db, data_dir, quiet, verbose)
+    ctx.obj = Ctx(db, data_dir, quiet, verbose, ctx.invoked_subcommand)
     ctx.call_on_close(ctx.obj.close)
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
 
 
-def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--json / --csv / --markdown, mutually exclusive (passed on as `fmt`); default is a table."""
-    formats = ("json", "csv", "markdown")
+FORMAT_HELP = {
+    "json": "JSON on stdout (one array).",
+    "nl": "Newline-delimited JSON on stdout (one object per line).",
+    "csv": "CSV on stdout.",
+    "markdown": "Markdown table on stdout.",
+}
 
+
+def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--json / --nl / --csv / --markdown, mutually exclusive (passed on as `fmt`); default is a
+    table."""
+    return formats_option(*FORMAT_HELP)(fn)
+
+
+def formats_option(*formats: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Only some of the output flags, for commands whose output is not one table."""
+    return lambda fn: _with_formats(fn, formats)
+
+
+def _with_formats(fn: Callable[..., Any], formats: tuple[str, ...]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         chosen = [f for f in formats if kwargs.pop(f"fmt_{f}")]
@@ -132,9 +179,8 @@ def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise click.UsageError(f"choose one of {', '.join('--' + f for f in chosen)}")
         return fn(*args, fmt=chosen[0] if chosen else "table", **kwargs)
 
-    helps = {"json": "JSON on stdout.", "csv": "CSV on stdout.", "markdown": "Markdown table."}
     for f in reversed(formats):
-        wrapper = click.option(f"--{f}", f"fmt_{f}", is_flag=True, help=helps[f])(wrapper)
+        wrapper = click.option(f"--{f}", f"fmt_{f}", is_flag=True, help=FORMAT_HELP[f])(wrapper)
     return wrapper
 
 
@@ -257,6 +303,10 @@ def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | No
     cols = list(columns or (rows[0].keys() if rows else []))
     if fmt == "json":
         click.echo(json.dumps(list(rows), indent=2, default=str))
+        return
+    if fmt == "nl":
+        for item in rows:
+            click.echo(json.dumps(item, default=str))
         return
     if fmt == "csv":
         buf = io.StringIO()

@@ -6,7 +6,6 @@ import json
 
 import click
 
-from classifiers import DEFAULT_MODEL
 from miner.cli import Ctx, classifier_option, cli, echo_lines, note, pass_ctx, render
 
 # miner.evaluate (scikit-learn) is imported inside the commands: every `miner` command, and
@@ -23,11 +22,15 @@ GOLD = click.option(
 @cli.command()
 @GOLD
 @click.option(
+    "-o",
+    "--output",
     "--out",
+    "out",
     type=click.Path(dir_okay=False),
-    default=str(DEFAULT_MODEL),
-    show_default="classifiers/data/model.joblib",
-    help="Where to write the model; the JSON card goes next to it (.json).",
+    default="model.joblib",
+    show_default=True,
+    help="Where to write the model (folders created); the JSON card goes next to it (.json). "
+    "Use it with MINER_MODEL=PATH; the shipped model stays as it is.",
 )
 @pass_ctx
 def train(ctx: Ctx, gold: str, out: str) -> None:
@@ -38,7 +41,8 @@ def train(ctx: Ctx, gold: str, out: str) -> None:
 
     \b
     Example:
-      miner --db corpus.db train --gold ../shared/gold/dev.csv --out model.joblib
+      miner --db corpus.db train --gold ../shared/gold/dev.csv -o model.joblib
+      MINER_MODEL=model.joblib miner --db corpus.db classify --classifier model
     """
     from miner.evaluate import run_train
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from miner.cli import Ctx, cli, output_options, pass_ctx, render
+from miner.cli import Ctx, cli, formats_option, pass_ctx, render
 from miner.gold import load_gold
 from miner.linkeval import evaluate_links
 from miner.show import found_links, paper_detail
@@ -15,7 +15,7 @@ from miner.show import found_links, paper_detail
 
 @cli.command()
 @click.argument("paper")
-@output_options
+@formats_option("json", "markdown")
 @pass_ctx
 def show(ctx: Ctx, paper: str, fmt: str) -> None:
     """One paper: metadata, status, sections with pages, code links (kind, own), verdicts.
@@ -65,7 +65,7 @@ def _show_text(d: dict[str, Any], fmt: str) -> None:
     type=click.Path(dir_okay=False),
     help="CSV with slug or sha256, code_links and official_code.",
 )
-@output_options
+@formats_option("json", "markdown")
 @pass_ctx
 def evaluate_links_cmd(ctx: Ctx, gold_path: str, fmt: str) -> None:
     """Code-link precision, recall and official-code accuracy against gold labels, with misses.

@@ -103,7 +103,7 @@ def repos(
         return
     if show:
         rows = repo_listing(ctx.engine)
-        render(rows, fmt, None if fmt == "json" else COLUMNS)
+        render(rows, fmt, None if fmt in ("json", "nl") else COLUMNS)
         return
     if not token_env.isidentifier():
         raise UsageError(f"--token-env takes a variable name, not {token_env!r}")

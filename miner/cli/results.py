@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -67,7 +66,7 @@ def display(rows: list[TallyRow]) -> list[dict]:
 
 def echo_tally(ctx: Ctx, rows: list[TallyRow], fmt: str, mentions: bool, baseline: bool) -> None:
     """Print tally rows in a format, and on stderr what the reader must know about them."""
-    if fmt in ("json", "csv"):
+    if fmt in ("json", "nl", "csv"):
         render([r.as_dict() for r in rows], fmt, list(rows[0].as_dict()) if rows else None)
     else:
         render(display(rows), fmt, table_columns(mentions, baseline))
@@ -87,8 +86,10 @@ def echo_tally(ctx: Ctx, rows: list[TallyRow], fmt: str, mentions: bool, baselin
 @filter_options
 @click.option(
     "--framework",
+    "frameworks",
+    multiple=True,
     type=click.Choice([*FRAMEWORKS, NONE, UNDETERMINED]),
-    help="Only this framework (rows with 0 uses included).",
+    help="Only this framework (repeatable; rows with 0 uses included).",
 )
 @click.option(
     "--by",
@@ -121,7 +122,7 @@ def tally_cmd(
     ctx: Ctx,
     venue: str | None,
     year: int | None,
-    framework: str | None,
+    frameworks: tuple[str, ...],
     by: str,
     classifier: str,
     signals: str,
@@ -147,7 +148,7 @@ def tally_cmd(
         classifier=signal_classifier(signals, classifier),
         venue=venue,
         year=year,
-        framework=framework,
+        framework=frameworks,
         by=by,
         include_mentions=include_mentions,
         baseline=baseline,
@@ -172,10 +173,6 @@ def papers(ctx: Ctx, venue: str | None, year: int | None, classifier: str, fmt: 
 
     clf = resolve_classifier(classifier)
     rows = [v.listing() for v in paper_views(ctx.engine, clf, venue=venue, year=year)]
-    if fmt == "json":
-        for row in rows:
-            click.echo(json.dumps(row, default=str))
-        return
     render(rows, fmt, ["id", "file", "venue", "year", "status", "uses", "mentions", "code_links"])
 
 
@@ -262,9 +259,11 @@ def plot(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "json", "parquet"]),
+    type=click.Choice(["csv", "json", "nl", "parquet"]),
     default="csv",
     show_default=True,
+    help="csv/parquet: one row per paper and verdict; json: one array of papers; nl: one paper "
+    "per line.",
 )
 @filter_options
 @classifier_option()
@@ -291,6 +290,8 @@ def export(
     from miner.export import paper_records, write_export
 
     records = paper_records(ctx.engine, classifier=classifier, venue=venue, year=year)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
     n = write_export(records, fmt, output if output is not None else sys.stdout)
     note(
         ctx,

@@ -29,6 +29,13 @@ class Miner:
             )
         return result
 
+    def create(self) -> Miner:
+        """Make the (empty, migrated) database, as a first `ingest` or `crawl` would."""
+        from db import make_engine
+
+        make_engine(str(self.db)).dispose()
+        return self
+
     def json(self, *args: str) -> object:
         return json.loads(self(*args, "--json").stdout)
 
