@@ -26,6 +26,18 @@ def to_url(db: str) -> str:
     return f"sqlite:///{os.path.abspath(db)}"
 
 
+def display_url(db: str) -> str:
+    """The database as a reader may be shown it: a file path as given, a URL without password."""
+    if "://" not in db:
+        return db
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(db).render_as_string(hide_password=True)
+    except ArgumentError:
+        return db.split("@")[-1]
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")

@@ -3,6 +3,7 @@ latest run of a command (DB reads only; `miner status`, input checks, the report
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -12,9 +13,12 @@ from db.schema import Extraction, Paper, PredictionRow, Run
 from miner.extract import EXTRACTOR_VERSION
 
 
-def stage_counts(engine: Engine) -> dict[str, dict[str, int]]:
+def stage_counts(
+    engine: Engine, classifiers: Sequence[tuple[str, str]] = ()
+) -> dict[str, dict[str, int]]:
     """Per stage: done / pending / failed counts (and extraction status words); a classifier
-    version counts as done only on papers whose extraction is `ok`."""
+    version counts as done only on papers whose extraction is `ok`. The (name, version) pairs
+    in `classifiers` get a row even before they ran (done 0)."""
     with Session(engine) as session:
         total = session.scalar(select(func.count()).select_from(Paper)) or 0
         with_pdf = session.scalar(select(func.count()).where(Paper.pdf_sha256.is_not(None))) or 0
@@ -49,7 +53,9 @@ def stage_counts(engine: Engine) -> dict[str, dict[str, int]]:
             "failed": extracted - ok,
         },
     }
-    for name, version, n in clf_rows:
+    done = {(name, version): n for name, version, n in clf_rows}
+    for name, version in [*classifiers, *(k for k in done if k not in classifiers)]:
+        n = done.get((name, version), 0)
         out[f"classify {name} {version}"] = {"done": n, "pending": max(ok - n, 0)}
     return out
 
@@ -102,3 +108,35 @@ def last_run(engine: Engine, command: str) -> dict[str, Any] | None:
             if run.finished_at
             else None,
         }
+
+
+def work_left(engine: Engine, classifier: str, classifier_version: str) -> dict[str, int]:
+    """What each stage still has to do: papers to fetch (never tried / failed), to extract, and
+    ok extractions the classifier version has not labelled yet."""
+    from db.crawls import select_pending_fetch
+    from db.store import select_pending_classification, select_pending_extraction
+
+    def count(stmt: Any) -> int:
+        return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+    with Session(engine) as session:
+        return {
+            "fetch": count(select_pending_fetch()),
+            "fetch_failed": count(select_pending_fetch(True)) - count(select_pending_fetch()),
+            "extract": count(select_pending_extraction(EXTRACTOR_VERSION)),
+            "classify": count(
+                select_pending_classification(EXTRACTOR_VERSION, classifier, classifier_version)
+            ),
+        }
+
+
+def next_step(left: dict[str, int]) -> str:
+    """The command that moves the pipeline on, e.g. '12 papers await extraction: run `miner
+    extract`', or '' when every stage is done."""
+    if left["extract"]:
+        return f"{left['extract']} papers await extraction: run `miner extract`"
+    if left["fetch"]:
+        return f"{left['fetch']} papers have no PDF yet: run `miner fetch`"
+    if left["classify"]:
+        return f"{left['classify']} papers await classification: run `miner classify`"
+    return ""

@@ -81,6 +81,16 @@ def upsert_papers(session: Session, records: Sequence[PaperRecord]) -> int:
     return after - before
 
 
+def listed_as(
+    session: Session, source: str, source_id: str
+) -> tuple[str | None, int | None] | None:
+    """(venue, year) a paper is recorded with, or None when it is not in the database."""
+    row = session.execute(
+        select(Paper.venue, Paper.year).where(Paper.source == source, Paper.source_id == source_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 def upsert_pdf(session: Session, sha256: str, size: int, path: str | None) -> None:
     """Record a PDF file by content hash (status stays as extraction left it)."""
     upsert(

@@ -10,11 +10,14 @@ from typing import Any
 
 from classifiers.labels import FRAMEWORKS
 from miner.errors import UsageError
-from miner.tally import NONE, UNDETERMINED, TallyRow, wilson
+from miner.tally import NONE, UNDETERMINED, TallyRow
 
 KINDS = ("trend", "venues")
 TOP = 6
 """Frameworks drawn in a trend chart unless asked for by name."""
+MIN_INTERVAL_N = 10
+"""Groups with fewer classified papers get no interval bar (a 95% interval over a handful of
+papers spans most of 0-100% and says nothing) and no line to the next year."""
 PSEUDO_COLOURS = {NONE: "#bbbbbb", UNDETERMINED: "#ffffff"}
 
 
@@ -91,43 +94,13 @@ def trend_figure(rows: Sequence[TallyRow], frameworks: Iterable[str] | None = No
         years = sorted(y for (v, y), n in classified.items() if v == venue and n and y is not None)
         names = sorted({f for v, f in found if v == venue}, key=_order)
         for i, fw in enumerate(names):
-            pts = found[(venue, fw)]
-            ys, lo, hi = [], [], []
-            for y in years:
-                if y in pts:
-                    r = pts[y]
-                    ys.append(r.share or 0.0)
-                    lo.append(r.share_low or 0.0)
-                    hi.append(r.share_high or 0.0)
-                else:
-                    low, high = wilson(0, classified[(venue, y)])
-                    ys.append(0.0)
-                    lo.append(low or 0.0)
-                    hi.append(high or 0.0)
-            # Interval as error bars, nudged sideways so overlapping frameworks stay readable.
-            xs = [y + 0.5 * (i - (len(names) - 1) / 2) / max(len(names), 1) for y in years]
-            err = [
-                [max(0.0, y - low) for y, low in zip(ys, lo, strict=True)],
-                [max(0.0, high - y) for y, high in zip(ys, hi, strict=True)],
-            ]
-            ax.errorbar(
-                xs,
-                ys,
-                yerr=err,
-                marker="o",
-                markersize=4,
-                capsize=2,
-                elinewidth=0.8,
-                color=colour(fw),
-                label=fw,
-                alpha=0.85,
-            )
+            _trend_line(ax, fw, years, found[(venue, fw)], classified, venue, i, len(names))
         ax.set_title(str(venue or "all venues"))
         ax.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 6 else 0)
         ax.set_xlabel("year")
-        ax.set_ylim(0, 1)
+        ax.set_ylim(-0.03, 1.05)
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("share of papers using (95% CI)")
+    axes[0].set_ylabel("share of classified papers using it")
     handles, labels = axes[0].get_legend_handles_labels()
     for ax in axes[1:]:
         for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
@@ -136,9 +109,60 @@ def trend_figure(rows: Sequence[TallyRow], frameworks: Iterable[str] | None = No
                 labels.append(label)
     if handles:
         fig.legend(handles, labels, loc="outside right upper", fontsize="small")
-    note = "" if frameworks else f", top {TOP}"
+    drawn = len({f for _, f in found})
+    note = f", top {drawn}" if not frameworks and len(_top(rows, len(FRAMEWORKS))) > drawn else ""
     fig.suptitle(f"Framework use over time ({_title(rows)}{note})", fontsize="medium")
+    fig.supxlabel(
+        f"hollow: no paper of that year uses it; bars: 95% Wilson interval, drawn for years "
+        f"with at least {MIN_INTERVAL_N} classified papers",
+        fontsize="x-small",
+    )
     return fig
+
+
+def _trend_line(
+    ax: Any,
+    fw: str,
+    years: list[int],
+    pts: dict[int, TallyRow],
+    classified: dict[tuple[str | None, int], int],
+    venue: str | None,
+    i: int,
+    n: int,
+) -> None:
+    """One framework's share per year: a marker per year (hollow for 0), lines only between
+    consecutive years that both have MIN_INTERVAL_N papers, interval bars only for those."""
+    # Nudged sideways so overlapping frameworks stay readable.
+    xs = [y + 0.5 * (i - (n - 1) / 2) / max(n, 1) for y in years]
+    ys = [(pts[y].share or 0.0) if y in pts else 0.0 for y in years]
+    big = [classified[(venue, y)] >= MIN_INTERVAL_N for y in years]
+    c = colour(fw)
+    ax.plot(xs, ys, linestyle="none", marker="o", markersize=4, color=c, label=fw)
+    zeros = [(x, y) for x, y, yr in zip(xs, ys, years, strict=True) if yr not in pts]
+    if zeros:
+        ax.plot(
+            *zip(*zeros, strict=True),
+            linestyle="none",
+            marker="o",
+            markersize=4,
+            markerfacecolor="white",
+            color=c,
+        )
+    for k in range(len(years) - 1):
+        if big[k] and big[k + 1] and years[k + 1] - years[k] == 1:
+            ax.plot(xs[k : k + 2], ys[k : k + 2], color=c, linewidth=1.2, alpha=0.85)
+    for x, y, yr, ok in zip(xs, ys, years, big, strict=True):
+        if ok and yr in pts and pts[yr].share_low is not None:
+            low, high = pts[yr].share_low or 0.0, pts[yr].share_high or 0.0
+            ax.errorbar(
+                [x],
+                [y],
+                yerr=[[max(0.0, y - low)], [max(0.0, high - y)]],
+                color=c,
+                capsize=2,
+                elinewidth=0.8,
+                linestyle="none",
+            )
 
 
 def venues_figure(rows: Sequence[TallyRow]) -> Any:
@@ -170,7 +194,8 @@ def venues_figure(rows: Sequence[TallyRow]) -> Any:
     ax.set_xticks(x, [str(v or "all") for v in venues])
     ax.set_ylabel("papers")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
-    ax.set_title(f"Papers using each framework ({_title(rows)})", fontsize="medium")
+    ax.set_title("Papers using each framework", fontsize="medium")
+    ax.set_xlabel(_title(rows), fontsize="small")
     return fig
 
 

@@ -80,10 +80,29 @@ class ReportData:
     records: list[dict[str, Any]]
     evaluation: dict[str, Any] | None = None
     headline: list[str] = field(default_factory=list)
+    stamp: dict[str, str] = field(default_factory=dict)
+    """generated (date), generator (tool and version), database and command (to reproduce)."""
+
+    @property
+    def coverage(self) -> str:
+        """How many classified papers state no framework use: a framework unknown, not absent."""
+        none = next((r for r in self.overall if r.framework == NONE), None)
+        if none is None or not none.classified:
+            return "No paper was classified."
+        return (
+            f"Coverage: {none.uses} of {none.classified} classified papers ({pct(none.share)}) "
+            "state no framework use in their text; for those the framework is unknown, not "
+            "absent."
+        )
 
 
 def collect(
-    engine: Engine, *, classifier: str, venue: str | None = None, year: int | None = None
+    engine: Engine,
+    *,
+    classifier: str,
+    venue: str | None = None,
+    year: int | None = None,
+    stamp: dict[str, str] | None = None,
 ) -> ReportData:
     """Tallies at three groupings, the papers with evidence, and the last evaluation run."""
     overall = tally(engine, classifier=classifier, venue=venue, year=year, by="all")
@@ -99,6 +118,7 @@ def collect(
             engine, classifier=classifier, venue=venue, year=year, max_evidence=3
         ),
         evaluation=last_evaluation(engine),
+        stamp=dict(stamp or {}),
     )
     data.headline = headline(overall)
     return data
@@ -188,6 +208,8 @@ def report_json(data: ReportData) -> dict[str, Any]:
     """The report's figures as data (same numbers as `miner tally --json`)."""
     return {
         "generator": f"framework-miner {__version__}",
+        "stamp": data.stamp,
+        "coverage": data.coverage,
         "classifier": data.classifier,
         "classifier_version": data.classifier_version,
         "extractor_version": EXTRACTOR_VERSION,
@@ -203,3 +225,26 @@ def report_json(data: ReportData) -> dict[str, Any]:
 def esc(value: Any) -> str:
     """HTML-escaped text of a value."""
     return html.escape("" if value is None else str(value))
+
+
+def inline_html(text: str) -> str:
+    """Escaped text with the Markdown the report's sentences use (`code`, **strong**, *em*) as
+    HTML, so no raw Markdown shows in report.html."""
+    out = esc(text)
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    out = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
+    return re.sub(r"(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])", r"<em>\1</em>", out)
+
+
+def make_stamp(database: str, command: str, day: str | None = None) -> dict[str, str]:
+    """The report's stamp: the date (UTC, day only, so reruns the same day give equal files),
+    the tool's version, the database and the command that reproduces the report."""
+    import datetime
+
+    today = day or datetime.datetime.now(datetime.UTC).date().isoformat()
+    return {
+        "generated": today,
+        "generator": f"framework-miner {__version__}",
+        "database": database,
+        "command": command,
+    }

@@ -20,6 +20,7 @@ from miner.report import (
     appendix,
     collect,
     esc,
+    inline_html,
     report_json,
     table_rows,
 )
@@ -29,7 +30,7 @@ body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;padding:0 1
 table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ccc;padding:.2em .5em}
 th{background:#f4f4f4}td.n{text-align:right}.headline{font-size:1.1em;background:#f8f8e8;
 padding:.5em 1em;border-left:4px solid #cc9}blockquote{margin:.2em 0 .2em 1em;color:#444;
-font-size:.9em}img{max-width:100%}
+font-size:.9em}img{max-width:100%}figure{margin:1em 0}.stamp{color:#555;font-size:.9em}
 """
 
 
@@ -41,6 +42,7 @@ def _methodology(data: ReportData) -> list[str]:
         "Share = papers using the framework / papers extracted and classified; "
         "share_of_with_any = papers using it / papers using any framework. "
         "Intervals: 95% Wilson score.",
+        data.coverage,
     ]
     if data.evaluation:
         lines.append(evaluation_sentence(data.evaluation))
@@ -50,16 +52,28 @@ def _methodology(data: ReportData) -> list[str]:
 
 
 def evaluation_sentence(run: dict[str, Any]) -> str:
-    """The latest `miner evaluate` run as one sentence: what was scored, on what, the figures."""
+    """The latest `miner evaluate` run as one sentence: what was scored, on what, the figures
+    (micro and macro F1 of `uses` first, with their intervals when recorded)."""
     args = run.get("args") or {}
-    figures = ", ".join(
-        f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
-        for k, v in sorted((run.get("counts") or {}).items())
-    )
-    what = " ".join(str(args[k]) for k in ("classifier",) if args.get(k)) or "a classifier"
-    gold = f" against {args['gold']}" if args.get("gold") else ""
+    counts = dict(run.get("counts") or {})
+
+    def figure(key: str) -> str:
+        value = counts.pop(key)
+        low, high = counts.pop(f"{key}_low", None), counts.pop(f"{key}_high", None)
+        text = f"{value:.3f}" if isinstance(value, float) else str(value)
+        return text + (f" (95% CI {low:.3f}–{high:.3f})" if low is not None else "")
+
+    first = [f"{k.replace('_', ' ')} {figure(k)}" for k in HEADLINE_FIGURES if k in counts]
+    rest = [
+        f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in sorted(counts.items())
+    ]
+    what = str(args.get("classifier") or "a classifier")
+    gold = f" against `{args['gold']}`" if args.get("gold") else ""
     when = f" ({run['finished_at']})" if run.get("finished_at") else ""
-    return f"Latest `miner evaluate` run{when}: {what}{gold}: {figures}."
+    return f"Latest `miner evaluate` run{when}: `{what}`{gold}: " + "; ".join(first + rest) + "."
+
+
+HEADLINE_FIGURES = ("micro_f1", "macro_f1", "baseline_micro_f1", "baseline_macro_f1")
 
 
 def _evidence_md(p: dict[str, Any]) -> list[str]:
@@ -77,11 +91,28 @@ def _evidence_md(p: dict[str, Any]) -> list[str]:
     return out
 
 
+def _stamp_md(data: ReportData) -> list[str]:
+    st = data.stamp
+    if not st:
+        return []
+    return [
+        f"Generated {st['generated']} by {st['generator']} from `{st['database']}`; "
+        f"reproduce with `{st['command']}`."
+    ]
+
+
 def render_markdown(data: ReportData) -> str:
     """The report as Markdown; charts are linked as trend.png and venues.png beside it."""
     cols = TABLE_COLUMNS + DENOM_COLUMNS
     lines = [f"# Framework use — {data.selection}", ""]
+    lines += [*_stamp_md(data), ""]
     lines += [data.headline[0], ""] + [f"- **{h}**" for h in data.headline[1:]]
+    lines += [
+        "",
+        "![Share of papers using each framework per year](trend.png)",
+        "",
+        "![Papers using each framework per venue](venues.png)",
+    ]
     lines += ["", "## Tally by venue and year", ""]
     lines.append("| " + " | ".join(cols) + " |")
     lines.append("|" + "|".join("---" for _ in cols) + "|")
@@ -90,17 +121,7 @@ def render_markdown(data: ReportData) -> str:
         if row["uses"]:
             cells[cols.index("uses")] = f"[{row['uses']}](#{row['anchor']})"
         lines.append("| " + " | ".join(cells) + " |")
-    lines += [
-        "",
-        "## Charts",
-        "",
-        "![Share of papers using each framework per year](trend.png)",
-        "",
-        "![Papers using each framework per venue](venues.png)",
-        "",
-        "## Methodology",
-        "",
-    ]
+    lines += ["", "## Methodology", ""]
     lines += [f"- {m}" for m in _methodology(data)]
     lines += ["", "## Limitations", ""] + [f"- {m}" for m in LIMITATIONS]
     lines += ["", "## Appendix: papers and evidence behind every number", ""]
@@ -130,18 +151,29 @@ def _evidence_html(p: dict[str, Any]) -> str:
 
 
 def render_html(data: ReportData, images: dict[str, str]) -> str:
-    """The report as one HTML page with the charts embedded as base64 PNG."""
+    """The report as one HTML page with the charts embedded as base64 PNG: headline and charts
+    first, then the table, methodology, limitations and the evidence appendix."""
     cols = TABLE_COLUMNS + DENOM_COLUMNS
     out = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Framework use — {esc(data.selection)}</title><style>{CSS}</style></head><body>",
         f"<h1>Framework use — {esc(data.selection)}</h1>",
-        f"<p>{esc(data.headline[0])}</p><div class='headline'>",
+        *(f"<p class='stamp'>{inline_html(line)}</p>" for line in _stamp_md(data)),
+        f"<p>{esc(data.headline[0])}</p><div class='headline' id='headline'>",
         *(f"<p>{esc(h)}</p>" for h in data.headline[1:]),
-        "</div><h2>Tally by venue and year</h2><table><tr>",
-        *(f"<th>{esc(c)}</th>" for c in cols),
-        "</tr>",
+        "</div>",
     ]
+    for name, alt in (
+        ("trend", "Share of papers using each framework per year"),
+        ("venues", "Papers using each framework per venue"),
+    ):
+        if name in images:
+            out.append(
+                f"<figure id='{name}'><img alt='{alt}' src='data:image/png;base64,"
+                f"{images[name]}'></figure>"
+            )
+    out += ["<h2>Tally by venue and year</h2><table id='tally'><tr>"]
+    out += [f"<th>{esc(c)}</th>" for c in cols] + ["</tr>"]
     for row in table_rows(data.by_venue_year):
         cells = []
         for c in cols:
@@ -151,17 +183,10 @@ def render_html(data: ReportData, images: dict[str, str]) -> str:
             cls = " class='n'" if c not in ("venue", "framework") else ""
             cells.append(f"<td{cls}>{text}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</table><h2>Charts</h2>")
-    for name, alt in (
-        ("trend", "Share of papers using each framework per year"),
-        ("venues", "Papers using each framework per venue"),
-    ):
-        if name in images:
-            out.append(f"<p><img alt='{alt}' src='data:image/png;base64,{images[name]}'></p>")
-    out.append("<h2>Methodology</h2><ul>")
-    out += [f"<li>{esc(m)}</li>" for m in _methodology(data)]
+    out.append("</table><h2>Methodology</h2><ul id='methodology'>")
+    out += [f"<li>{inline_html(m)}</li>" for m in _methodology(data)]
     out.append("</ul><h2>Limitations</h2><ul>")
-    out += [f"<li>{esc(m)}</li>" for m in LIMITATIONS]
+    out += [f"<li>{inline_html(m)}</li>" for m in LIMITATIONS]
     out.append("</ul><h2>Appendix: papers and evidence behind every number</h2>")
     for aid, caption, papers in appendix(data):
         out.append(f"<h3 id='{aid}'>{esc(caption)}</h3><ul>")
@@ -179,11 +204,12 @@ def write_report(
     venue: str | None = None,
     year: int | None = None,
     svg: bool = False,
+    stamp: dict[str, str] | None = None,
 ) -> dict[str, Path]:
     """Write report.html, report.md, report.json, trend.png and venues.png (plus .svg) into
     out_dir (created); returns the paths by name. Rerunning on the same DB rewrites equal files."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    data = collect(engine, classifier=classifier, venue=venue, year=year)
+    data = collect(engine, classifier=classifier, venue=venue, year=year, stamp=stamp)
     paths: dict[str, Path] = {}
     charts = {"trend": trend_figure(data.by_venue_year), "venues": venues_figure(data.by_venue)}
     images: dict[str, str] = {}

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from classifiers import ClassifierId, identify
+from classifiers import SIGNAL_NAMES, ClassifierId, identify
 from classifiers.labels import FRAMEWORKS
 from db import Engine
 from db.queries import BY_CHOICES, Group, group_denominators, group_label_counts
@@ -253,10 +253,14 @@ def tally_warnings(rows: list[TallyRow]) -> list[str]:
     out = []
     if ok > classified and rows:
         r = rows[0]
+        fix = (
+            "`miner repos`"
+            if r.classifier in SIGNAL_NAMES
+            else f"`miner classify --classifier {r.classifier}`"
+        )
         out.append(
             f"{ok - classified} papers read but not classified by {r.classifier} "
-            f"{r.classifier_version} are left out of the shares; "
-            f"run `miner classify --classifier {r.classifier}`"
+            f"{r.classifier_version} are left out of the shares; run {fix}"
         )
     return out
 

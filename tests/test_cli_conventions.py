@@ -74,3 +74,33 @@ def test_export_creates_missing_folders(demo_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "a" / "b" / "papers.json"
     Miner(demo_db, tmp_path / "data")("export", "--format", "json", "-o", str(out))
     assert len(json.loads(out.read_text())) == 8
+
+
+def test_steps_out_of_order_say_what_to_run(tmp_path: Path) -> None:
+    from tests.helpers.pdfs import build_pdf
+
+    pdfs = tmp_path / "pdfs"
+    pdfs.mkdir()
+    for i in range(2):
+        (pdfs / f"p{i}.pdf").write_bytes(
+            build_pdf(pages=[f"Paper {i} is implemented in JAX. " * 20])
+        )
+    m = Miner(tmp_path / "m.db", tmp_path / "data")
+    m("ingest", str(pdfs))
+    result = m("classify")
+    assert "nothing to do (2 papers await extraction: run `miner extract`)" in result.stderr
+    assert "ingest: updated 2" in m("ingest", str(pdfs), "--venue", "ICML").stderr
+    assert "ingest: unchanged 2" in m("ingest", str(pdfs), "--venue", "ICML").stderr
+    m("extract", "--workers", "1")
+    stages = m.json("status")["stages"]  # type: ignore[index]
+    assert [k for k in stages if k.startswith("classify ")] == [
+        f"classify {_v(n)}" for n in ("keyword-baseline", "model", "rules")
+    ]
+    warned = m("tally", "--signals", "repo").stderr
+    assert "run `miner repos`" in warned and "--classifier repo" not in warned
+
+
+def _v(name: str) -> str:
+    from classifiers import identify
+
+    return f"{name} {identify(name).VERSION}"

@@ -179,7 +179,7 @@ def test_the_report_shows_the_latest_evaluation(
     miner("evaluate", "--gold", str(gold_db))
     miner("report", "-o", str(out))
     md = (out / "report.md").read_text()
-    assert "Latest `miner evaluate` run (" in md and f"against {gold_db}" in md
-    assert "micro_f1 1.000" in md
+    assert "Latest `miner evaluate` run (" in md and f"against `{gold_db}`" in md
+    assert "micro f1 1.000" in md
     evaluation = json.loads((out / "report.json").read_text())["evaluation"]
     assert evaluation["counts"]["micro_f1"] == 1.0 and evaluation["args"]["classifier"] == "rules"

@@ -67,9 +67,17 @@ def test_every_table_number_links_to_its_evidence(report_dir: Path) -> None:
 
 
 def test_report_is_reproducible(demo_db: Path, report_dir: Path, tmp_path: Path) -> None:
-    Miner(demo_db, tmp_path / "data")("report", "-o", str(tmp_path / "again"))
-    for name in ("report.md", "report.json", "report.html", "trend.png"):
-        assert (tmp_path / "again" / name).read_bytes() == (report_dir / name).read_bytes(), name
+    """The command the report names as its reproduction gives the same files again."""
+    names = ("report.md", "report.json", "report.html", "trend.png")
+    before = {name: (report_dir / name).read_bytes() for name in names}
+    stamp = json.loads(before["report.json"])["stamp"]
+    assert stamp["command"] == (
+        f"miner --db {demo_db} report --classifier rules -o {report_dir} --svg"
+    )
+    assert stamp["generator"].startswith("framework-miner ") and stamp["database"] == str(demo_db)
+    Miner(demo_db, tmp_path / "data")(*stamp["command"].split()[3:])
+    for name in names:
+        assert (report_dir / name).read_bytes() == before[name], name
 
 
 def test_plot_command(demo_db: Path, tmp_path: Path) -> None:

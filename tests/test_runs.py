@@ -157,9 +157,10 @@ def test_migration_0007_renames_ok_runs_done(tmp_path: Path) -> None:
     assert [r.status for r in runs(make_engine(db))] == ["done"]
 
 
-def test_sigterm_ends_a_run_interrupted(tmp_path: Path) -> None:
-    """`kill PID` (SIGTERM) on a working `miner extract` records the run `interrupted` and hands
-    its leases back, instead of leaving a `running` row for the next run to reap."""
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])
+def test_a_signal_ends_a_run_interrupted(tmp_path: Path, signame: str) -> None:
+    """`kill PID` (SIGTERM) or Ctrl-C (SIGINT) on a working `miner extract` records the run
+    `interrupted`, hands its leases back, and says what was kept and how to resume (#16)."""
     import signal
 
     from tests.helpers.dbcheck import finish, seed_pdfs, spawn, wait_for
@@ -173,9 +174,11 @@ def test_sigterm_ends_a_run_interrupted(tmp_path: Path) -> None:
     if not working or proc.poll() is not None:
         finish(proc)
         pytest.skip("the run finished before it could be stopped")
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(getattr(signal, signame))
     code, err = finish(proc)
     assert code != 0, err
+    assert "everything committed before the stop is kept" in err, err
+    assert "extract --workers 1` again to resume" in err, err
     with Session(make_engine(str(db))) as s:
         assert s.scalars(select(Run.status).where(Run.command == "extract")).all() == [
             "interrupted"

@@ -12,6 +12,8 @@ import io
 import json
 import logging
 import os
+import shlex
+import signal
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -77,12 +79,28 @@ class Ctx:
                     os.remove(self._new_file + suffix)
 
 
+def stopped_message(ctx: click.Context, what: str) -> str:
+    """What a stopped command kept and how to go on, for Ctrl-C and SIGTERM."""
+    argv = " ".join(shlex.quote(a) for a in sys.argv[1:]) or (ctx.invoked_subcommand or "")
+    return (
+        f"{what}: everything committed before the stop is kept (see `miner status`); "
+        f"run `miner {argv}` again to resume where it stopped"
+    )
+
+
 class MinerGroup(click.Group):
     """Turns MinerError and bad options into a one-line message and exit code 2, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo(f"\n{stopped_message(ctx, 'interrupted (Ctrl-C)')}", err=True)
+            ctx.exit(130)
+        except SystemExit as exc:
+            if exc.code == 128 + signal.SIGTERM:
+                click.echo(stopped_message(ctx, "stopped (SIGTERM)"), err=True)
+            raise
         except MinerError as exc:
             click.echo(f"Error: {exc}", err=True)
             if isinstance(exc, UsageError) and isinstance(ctx.obj, Ctx):

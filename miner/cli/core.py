@@ -100,7 +100,12 @@ def extract(
             progress=bar.update,
             scale=scale,
         )
-    note(ctx, f"extract: {report.summary()}")
+    hint = ""
+    if not report.counts:
+        from db.status import next_step, work_left
+
+        hint = next_step({**work_left(ctx.engine, "", ""), "classify": 0, "extract": 0})
+    note(ctx, f"extract: {report.summary()}" + (f" ({hint})" if hint else ""))
 
 
 @cli.command()
@@ -128,12 +133,26 @@ def classify(
       miner classify
       miner classify --classifier keyword-baseline --workers 2
     """
+    from db.status import next_step, work_left
     from miner.stages.classify import run_classify
+    from miner.tally import resolve_classifier
 
     scale = make_scale(workers, executor, scheduler, doc_timeout)
     for name in sorted(CLASSIFIERS) if all_ else [classifier]:
-        report = run_classify(ctx.engine, classifier=name, force=force, limit=limit, scale=scale)
-        note(ctx, f"classify {name}: {report.summary()}")
+        clf = resolve_classifier(name)
+        left = work_left(ctx.engine, clf.NAME, clf.VERSION)
+        todo = left["classify"] if not force else 0
+        with progress(ctx, min(todo, limit or todo), f"classify {name}") as bar:
+            report = run_classify(
+                ctx.engine,
+                classifier=name,
+                force=force,
+                limit=limit,
+                scale=scale,
+                progress=bar.update,
+            )
+        hint = "" if report.counts else next_step(work_left(ctx.engine, clf.NAME, clf.VERSION))
+        note(ctx, f"classify {name}: {report.summary()}" + (f" ({hint})" if hint else ""))
 
 
 @cli.command()
@@ -146,9 +165,11 @@ def status(ctx: Ctx, fmt: str) -> None:
     Example:
       miner status --json
     """
+    from classifiers import identify
     from db.status import failures, stage_counts
 
-    counts = stage_counts(ctx.engine)
+    registered = [(c.NAME, c.VERSION) for c in map(identify, sorted(CLASSIFIERS))]
+    counts = stage_counts(ctx.engine, registered)
     failed = failures(ctx.engine)
     if fmt == "json":
         import json
@@ -194,7 +215,12 @@ def demo(ctx: Ctx, workers: int) -> None:
     from miner.report_render import write_report
 
     out_dir = report_dir(ctx.db)
-    paths = write_report(ctx.engine, out_dir, classifier=DEFAULT_CLASSIFIER)
+    from db.engine import display_url
+    from miner.report import make_stamp
+
+    command = f"miner --db {display_url(ctx.db)} report -o {out_dir}"
+    stamp = make_stamp(display_url(ctx.db), command)
+    paths = write_report(ctx.engine, out_dir, classifier=DEFAULT_CLASSIFIER, stamp=stamp)
     tallied = tally(ctx.engine, classifier=DEFAULT_CLASSIFIER, by="venue")
     echo_tally(ctx, tallied, "table", False, False)
     click.echo("")

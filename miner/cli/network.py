@@ -170,10 +170,13 @@ def _crawl(ctx: Ctx, source: str, selection: Selection, http: HttpOptions) -> No
 def _fetch(
     ctx: Ctx, http: HttpOptions, *, workers: int, limit: int | None, retry: bool, max_mb: float
 ) -> None:
+    from db.status import work_left
     from miner.stages.fetch import run_fetch
 
+    left = work_left(ctx.engine, "", "")
+    todo = left["fetch"] + (left["fetch_failed"] if retry else 0)
     fetcher = http.fetcher()
-    with fetcher.client:
+    with fetcher.client, progress(ctx, min(todo, limit or todo), "fetch") as bar:
         report = run_fetch(
             ctx.engine,
             fetcher,
@@ -182,6 +185,7 @@ def _fetch(
             limit=limit,
             retry_failed=retry,
             max_bytes=int(max_mb * 1024 * 1024),
+            progress=bar.update,
         )
     note(ctx, f"fetch: {report.summary()}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -202,10 +203,24 @@ def report(
     Example:
       miner --db demo.db report --venue JOSS -o reports/joss
     """
+    from db.engine import display_url
+    from miner.report import make_stamp
     from miner.report_render import write_report
 
+    database = display_url(ctx.db)
+    command = ["miner", "--db", shlex.quote(database), "report"]
+    command += [f"--venue {shlex.quote(venue)}"] if venue else []
+    command += [f"--year {year}"] if year else []
+    command += [f"--classifier {classifier}", f"-o {shlex.quote(str(out_dir))}"]
+    command += ["--svg"] if svg else []
     paths = write_report(
-        ctx.engine, out_dir, classifier=classifier, venue=venue, year=year, svg=svg
+        ctx.engine,
+        out_dir,
+        classifier=classifier,
+        venue=venue,
+        year=year,
+        svg=svg,
+        stamp=make_stamp(database, " ".join(command)),
     )
     note(ctx, "report: " + ", ".join(str(p) for p in paths.values()))
     click.echo(str(paths["html"]))

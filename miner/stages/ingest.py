@@ -68,9 +68,13 @@ def run_ingest(
                 file_path=str(f.resolve()),
                 file_name=f.name,
             )
-            new = store.upsert_papers(session, [rec])
+            before = store.listed_as(session, "local", sha)
+            store.upsert_papers(session, [rec])
             store.upsert_pdf(session, sha, f.stat().st_size, str(f.resolve()))
-            report.counts["new" if new else "unchanged"] += 1
+            if before is None:
+                report.counts["new"] += 1
+            else:  # a new --venue/--year is recorded: say so
+                report.counts["unchanged" if before == (venue, year) else "updated"] += 1
             if progress:
                 progress(1)
         session.commit()
