@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.schema import CodeLink, EvidenceRow, Extraction, Paper, PdfDocument, PredictionRow
-from miner.records import Block, ExtractedDoc, Link, PaperRecord
+from miner.records import Block, Evidence, ExtractedDoc, Link, PaperRecord
 from miner.records import Prediction as PredictionRecord
 
 
@@ -212,6 +212,19 @@ def load_doc(extraction: Extraction, links: Sequence[CodeLink] = ()) -> Extracte
     )
 
 
+def distinct_evidence(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """Evidence without repeats: the first of each quoted passage (whitespace and case aside),
+    e.g. a running header quoted on every page or one sentence hit by two rules."""
+    seen: set[str] = set()
+    out = []
+    for ev in evidence:
+        key = " ".join(ev.snippet.split()).casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(ev)
+    return out
+
+
 def save_predictions(
     session: Session,
     paper_id: int,
@@ -257,7 +270,7 @@ def save_predictions(
             "term": ev.term,
         }
         for p in predictions
-        for i, ev in enumerate(p.evidence)
+        for i, ev in enumerate(distinct_evidence(p.evidence))
     ]
     if evidence:  # one executemany, not an ORM object per row
         session.execute(insert(EvidenceRow), evidence)

@@ -116,3 +116,26 @@ def test_link_under_the_word_repository_is_own() -> None:
     doc.close()
     own = {lk.url: lk.own for lk in extract_pdf(data).links}
     assert own == {"https://github.com/journal/reviews": False, "https://github.com/me/tool": True}
+
+
+def test_margin_line_numbers_stay_out_of_titles_and_text() -> None:
+    """Issue 16: review drafts (JOSS) number every line in a tiny font in the margin; those
+    numbers were read into titles ("state 1 space modeling with JAX 2") and sentences."""
+    import pymupdf
+
+    from miner.extract.pdf import extract_pdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    lines = ["Dynamax: A Python package for probabilistic state", "space modeling with JAX"]
+    for i, text in enumerate(lines):
+        page.insert_text((150, 130 + 22 * i), str(i + 1), fontsize=5)
+        page.insert_text((167, 131 + 22 * i), text, fontsize=17)
+    body = "We implement the models in JAX and release the code openly for everyone to use."
+    for i in range(30):
+        page.insert_text((150, 250 + 14 * i), str(i + 3), fontsize=5)
+        page.insert_text((167, 251 + 14 * i), body, fontsize=10)
+    got = extract_pdf(doc.tobytes())
+    assert got.title == "Dynamax: A Python package for probabilistic state space modeling with JAX"
+    text = " ".join(b.text for b in got.blocks)
+    assert "JAX 2" not in text and " 17 " not in text and "everyone to use. We implement" in text

@@ -251,3 +251,21 @@ def test_show_says_what_papers_says(world: tuple[Miner, Path]) -> None:
     for row in m.lines("papers", "--nl"):
         detail = m.json("show", str(row["id"]))
         assert detail["status"] == row["status"], row["file"] or row["title"]  # type: ignore[index]
+
+
+def test_no_duplicate_evidence_rows(demo_db: Path) -> None:
+    """Issue 16: 23 of 342 evidence rows repeated a passage already quoted for that verdict."""
+    with sqlite3.connect(demo_db) as conn:
+        dup = conn.execute(
+            "SELECT paper_id, classifier, framework, lower(snippet), count(*) FROM evidence "
+            "GROUP BY 1, 2, 3, 4 HAVING count(*) > 1"
+        ).fetchall()
+        total = conn.execute("SELECT count(*) FROM evidence").fetchone()[0]
+    assert total > 50 and dup == []
+
+
+def test_titles_carry_no_margin_line_numbers(demo_db: Path) -> None:
+    with sqlite3.connect(demo_db) as conn:
+        titles = [t for (t,) in conn.execute("SELECT title FROM extractions") if t]
+    assert len(titles) == 8
+    assert not [t for t in titles if re.search(r" \d$| \d \w", t)], titles

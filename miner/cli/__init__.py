@@ -292,7 +292,7 @@ def make_scale(workers: int, executor: str, scheduler: str | None, doc_timeout: 
 
 def progress(ctx: Ctx, length: int, label: str) -> Any:
     """A progress bar on stderr, or a no-op when --quiet or stderr is not a terminal."""
-    if ctx.quiet or length == 0:
+    if ctx.quiet or length == 0 or not sys.stderr.isatty():
         return NullBar()
     return click.progressbar(length=length, label=label, file=sys.stderr)
 

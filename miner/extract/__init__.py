@@ -1,3 +1,3 @@
 """PDF -> text blocks, sections and links (pure: bytes in, records out)."""
 
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"

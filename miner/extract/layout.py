@@ -99,6 +99,20 @@ def _line_text(line: dict[str, Any]) -> tuple[str, dict[float, int], bool, list[
     return text, sizes, bold and bool(text.strip()), markers
 
 
+MARGIN_NUMBER_PT = 6.5
+"""Largest font size of a review draft's margin line numbers (JOSS, conference drafts)."""
+
+
+def _margin_number(text: str, sizes: dict[float, int], block_size: float) -> bool:
+    """A line that is only a margin line number: 1-4 digits set far smaller than the text
+    around it (or tiny), which would otherwise be read into titles and sentences."""
+    digits = text.strip()
+    if not (digits.isdigit() and len(digits) <= 4) or not sizes:
+        return False
+    size = max(sizes)
+    return size <= MARGIN_NUMBER_PT or size < 0.6 * block_size
+
+
 def page_blocks(page_no: int, info: dict[str, Any]) -> list[RawBlock]:
     """Text blocks of one page (from `get_text("dict")`), split at headings, unordered."""
     out: list[RawBlock] = []
@@ -107,9 +121,10 @@ def page_blocks(page_no: int, info: dict[str, Any]) -> list[RawBlock]:
             continue
         current: RawBlock | None = None
         sizes: dict[float, int] = {}
+        top = max((s["size"] for ln in block["lines"] for s in ln["spans"]), default=0.0)
         for line in block["lines"]:
             text, line_sizes, bold, markers = _line_text(line)
-            if not text.strip():
+            if not text.strip() or _margin_number(text, line_sizes, top):
                 continue
             bbox = line["bbox"]
             rotated = abs(line["dir"][1]) > 0.5
