@@ -21,6 +21,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    union_all,
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
@@ -28,7 +29,16 @@ from sqlalchemy.orm import Session
 from classifiers import ClassifierId
 from db.schema import CodeLink, EvidenceRow, Extraction, Paper, PredictionRow
 from miner.extract import EXTRACTOR_VERSION
-from miner.views import FAILED_FETCH, NO_PDF, PENDING, EvidenceView, PaperView, VerdictView
+from miner.views import (
+    FAILED_FETCH,
+    NO_PDF,
+    NONE,
+    PENDING,
+    UNDETERMINED,
+    EvidenceView,
+    PaperView,
+    VerdictView,
+)
 
 BY_CHOICES = ("venue", "year", "venue,year", "all")
 
@@ -200,24 +210,25 @@ def group_label_counts(
     return out
 
 
-def tally_by_venue_year_select(clf: ClassifierId) -> Select[Any]:
-    """Uses per venue, year and framework beside the group's `classified` and the share: the
-    same denominators and counts as `miner tally --by venue,year` (Datasette's canned query)."""
+def tally_by_venue_year_select(clf: ClassifierId) -> Any:
+    """Per venue and year: papers using each framework, then `(none)` (classified, no use) and
+    `(undetermined)` (not classified), beside the group's papers, classified and with_any: the
+    rows and denominators of `miner tally --by venue,year` (Datasette's canned query)."""
     d = denominator_select(clf, by="venue,year").subquery("d")
     u = label_select(clf, by="venue,year", label="uses").subquery("u")
-    return select(
-        u.c.venue,
-        u.c.year,
-        u.c.framework,
-        u.c.n.label("uses"),
-        d.c.classified,
-        func.round(1.0 * u.c.n / d.c.classified, 3).label("share"),
-    ).join(
-        d, and_(d.c.venue.is_not_distinct_from(u.c.venue), d.c.year.is_not_distinct_from(u.c.year))
+    same = and_(d.c.venue.is_not_distinct_from(u.c.venue), d.c.year.is_not_distinct_from(u.c.year))
+    denominators = (d.c.papers, d.c.classified, d.c.with_any)
+    uses = select(u.c.venue, u.c.year, u.c.framework, u.c.n.label("uses"), *denominators)
+    none = select(
+        d.c.venue, d.c.year, literal(NONE), (d.c.classified - d.c.with_any), *denominators
     )
+    undetermined = select(
+        d.c.venue, d.c.year, literal(UNDETERMINED), (d.c.papers - d.c.classified), *denominators
+    )
+    return union_all(uses.join(d, same), none, undetermined)
 
 
-def sqlite_text(stmt: Select[Any]) -> str:
+def sqlite_text(stmt: Any) -> str:
     """A select as SQLite SQL text with its values inlined (for Datasette's canned queries)."""
     return str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
 

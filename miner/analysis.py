@@ -121,3 +121,23 @@ def evidence_frame(
                     }
                 )
     return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+
+
+def trend_png(
+    db: str | Engine,
+    *,
+    classifier: str = DEFAULT_CLASSIFIER,
+    venue: str | None = None,
+    year: int | None = None,
+    frameworks: tuple[str, ...] = (),
+) -> bytes:
+    """The report's trend chart as PNG bytes (same colours, intervals and years as
+    `miner report` and `miner plot trend`), e.g. `IPython.display.Image(trend_png(db))`."""
+    import io
+
+    from miner.plots import trend_figure
+
+    rows = tally(engine_for(db), classifier=classifier, venue=venue, year=year, by="venue,year")
+    buf = io.BytesIO()
+    trend_figure(rows, frameworks or None).savefig(buf, format="png", dpi=100)
+    return buf.getvalue()

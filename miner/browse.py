@@ -64,12 +64,30 @@ def canned_queries(db_name: str, classifier: str, version: str, base_url: str) -
         "and (:year = '' or t.year = cast(:year as integer))"
     )
     link = {"framework": "t.framework", "venue": "t.venue", "year": "cast(t.year as text)"}
+    z = "1.959963984540054"  # as miner.tally.Z95
+    half = f"{z} * sqrt(t.p * (1 - t.p) / t.n + {z} * {z} / (4.0 * t.n * t.n))"
+    centre = f"(t.p + {z} * {z} / (2.0 * t.n))"
+    denom = f"(1 + {z} * {z} / t.n)"
+    shared = "t.framework != '(undetermined)' and t.n > 0"
     tally_sql = f"""
-select t.venue, t.year, t.framework, t.uses, t.classified, t.share,
-  {_url(base, "/papers_using", link)} as papers
-from ({sqlite_text(tally_by_venue_year_select(clf_id))}) t
+with t as (
+  select r.*, 1.0 * r.uses / nullif(r.classified, 0) as p, r.classified as n
+  from ({sqlite_text(tally_by_venue_year_select(clf_id))}) r
+)
+select t.venue, t.year, t.framework, t.uses,
+  case when {shared} then round(t.p, 3) end as share,
+  case when {shared} then round(max(0.0, min(t.p, ({centre} - {half}) / {denom})), 3) end
+    as share_low,
+  case when {shared} then round(min(1.0, max(t.p, ({centre} + {half}) / {denom})), 3) end
+    as share_high,
+  t.papers, t.classified, t.with_any,
+  case when t.framework not like '(%' then {_url(base, "/papers_using", link)} end
+    as papers_link
+from t
 where {venue_year}
-order by t.venue, t.year, t.uses desc, t.framework"""
+order by t.venue, t.year,
+  case t.framework when '(none)' then 1 when '(undetermined)' then 2 else 0 end,
+  t.uses desc, t.framework"""
     papers_sql = f"""
 select t.id as paper_id, t.venue, t.year, coalesce(t.title, t.file) as title, r.confidence,
   (select count(*) from evidence m where m.paper_id = t.id and m.framework = r.framework
@@ -91,8 +109,10 @@ order by r.label desc, m.framework, m.seq"""
     return {
         "tally_by_venue_year": {
             "title": f"Papers using each framework by venue and year ({classifier} {version})",
-            "description": "uses out of papers extracted and classified; leave venue/year empty "
-            "for all (venue in any case). Follow `papers` to the papers behind a number.",
+            "description": "uses out of papers extracted and classified, with the 95% Wilson "
+            "interval and the denominators, as `miner tally --by venue,year`; (none) = no use "
+            "found, (undetermined) = not classified. Leave venue/year empty for all (venue in any "
+            "case). Follow `papers_link` to the papers behind a number.",
             "sql": tally_sql.strip(),
         },
         "papers_using": {

@@ -14,12 +14,9 @@ from db import Engine
 from db.queries import BY_CHOICES, Group, group_denominators, group_label_counts
 from miner.errors import UsageError
 from miner.extract import EXTRACTOR_VERSION
+from miner.views import NONE, UNDETERMINED
 
 BASELINE_CLASSIFIER = "keyword-baseline"
-NONE = "(none)"
-"""Pseudo-framework: papers read and classified where no framework use was found."""
-UNDETERMINED = "(undetermined)"
-"""Pseudo-framework: papers listed but not classified (PDF missing, unreadable or pending)."""
 Z95 = 1.959963984540054
 
 

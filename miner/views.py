@@ -15,6 +15,10 @@ NO_PDF = "no_pdf"
 """Status of a listed paper with no PDF yet (never fetched)."""
 PENDING = "pending"
 """Status of a paper with a PDF that was not extracted by the current extractor."""
+NONE = "(none)"
+"""Pseudo-framework: papers read and classified where no framework use was found."""
+UNDETERMINED = "(undetermined)"
+"""Pseudo-framework: papers listed but not classified (PDF missing, unreadable or pending)."""
 
 
 @dataclass(frozen=True, slots=True)
