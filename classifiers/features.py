@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from classifiers.labels import ANCHORS, Vocabulary, compile_terms, find_terms, normalize_text
-from miner.records import ExtractedDoc
+from miner.records import Block, ExtractedDoc
 
 _SENT_SPLIT = re.compile(
     r"(?<=[.!?])\s+(?=[A-Z(\[\d])|(?<=[a-z0-9][a-z0-9][.!?])(?=[A-Z][a-z])|\n\s*\n"
@@ -101,6 +101,8 @@ class Hit:
     cues: frozenset[str] = field(default_factory=frozenset)
     n_frameworks: int = 1
     """Distinct frameworks named in the same sentence."""
+    footnote: bool = False
+    """The sentence is in a footnote block."""
 
 
 def candidate_blocks(doc: ExtractedDoc) -> set[int]:
@@ -121,8 +123,8 @@ def candidate_blocks(doc: ExtractedDoc) -> set[int]:
     return found
 
 
-def iter_sentences(doc: ExtractedDoc) -> Iterator[tuple[int, str, str, float, str]]:
-    """(page, section, region, position, sentence) in reading order, normalized text."""
+def iter_sentences(doc: ExtractedDoc) -> Iterator[tuple[Block, str, float, str]]:
+    """(block, region, position, sentence) in reading order, normalized text."""
     total = max(1, len(doc.blocks))
     candidates = candidate_blocks(doc)
     region = ""
@@ -140,7 +142,7 @@ def iter_sentences(doc: ExtractedDoc) -> Iterator[tuple[int, str, str, float, st
         text = normalize_text(block.text)
         for sent in _SENT_SPLIT.split(text):
             if sent and sent.strip():
-                yield block.page, block.section, region or block.section, i / total, sent
+                yield block, region or block.section, i / total, sent
 
 
 def hit_cues(sentence: str, start: int, end: int, section: str) -> frozenset[str]:
@@ -178,7 +180,7 @@ def hit_cues(sentence: str, start: int, end: int, section: str) -> frozenset[str
 def iter_hits(doc: ExtractedDoc, compiled: Vocabulary | None = None) -> Iterator[Hit]:
     """Every vocabulary hit of the document with its cues."""
     compiled = compiled if compiled is not None else compile_terms()
-    for page, section, region, position, sent in iter_sentences(doc):
+    for block, region, position, sent in iter_sentences(doc):
         found = find_terms(sent, compiled)
         if not found:
             continue
@@ -187,15 +189,16 @@ def iter_hits(doc: ExtractedDoc, compiled: Vocabulary | None = None) -> Iterator
             yield Hit(
                 framework=term.framework,
                 term=term.library or term.framework,
-                page=page,
-                section=section,
+                page=block.page,
+                section=block.section,
                 region=region,
                 sentence=sent,
                 start=start,
                 end=end,
                 position=position,
-                cues=hit_cues(sent, start, end, section),
+                cues=hit_cues(sent, start, end, block.section),
                 n_frameworks=n_fw,
+                footnote=block.footnote,
             )
 
 
