@@ -1,16 +1,15 @@
-"""Framework hits in a document with their context cues, and per-framework aggregates (pure).
+"""Framework hits in a document with their context cues (pure).
 
 `iter_hits` walks the sentences of an ExtractedDoc and yields one Hit per vocabulary term found,
 with the section, a finer `region` (related work / background detected from headings), and the
-cue flags the rules and the model use. `aggregate` turns a paper's hits into one feature dict per
-framework (the model's input).
+cue flags the rules and the model use (classifiers/sentences.py turns them into model features).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from classifiers.labels import ANCHORS, Vocabulary, compile_terms, find_terms, normalize_text
@@ -218,39 +217,3 @@ def title_frameworks(doc: ExtractedDoc, compiled: Vocabulary) -> dict[str, str]:
         if first.page == 1 and first.section == "front" and len(text) <= 160 and "." not in text:
             title = " ".join(text.split()[:TITLE_WORDS])
     return {t.framework: title for t, _, _ in find_terms(normalize_text(title), compiled)}
-
-
-FEATURE_SECTIONS = ("front", "body", "acknowledgements", "references", "appendix", "related")
-
-
-def aggregate(
-    hits: Sequence[Hit], scores: Sequence[float], in_title: bool, n_paper_frameworks: int
-) -> dict[str, float]:
-    """Features of one (paper, framework) pair from its hits and their rule scores."""
-    feats: dict[str, float] = {
-        "n_hits": float(len(hits)),
-        "max_score": max(scores, default=0.0),
-        "mean_score": sum(scores) / len(scores) if scores else 0.0,
-        "n_strong": float(sum(s >= 0.55 for s in scores)),
-        "in_title": float(in_title),
-        "n_paper_frameworks": float(n_paper_frameworks),
-        "first_position": min((h.position for h in hits), default=1.0),
-        "library_term": float(any(h.term != h.framework for h in hits)),
-        "max_frameworks_in_sentence": float(max((h.n_frameworks for h in hits), default=0)),
-    }
-    for sec in FEATURE_SECTIONS:
-        feats["sec_" + sec] = float(sum(h.region == sec for h in hits))
-    for cue in (
-        *CUES,
-        "for-work",
-        "example",
-        "hypothetical",
-        "others",
-        "citation",
-        "url",
-        "cited",
-        "acks",
-    ):
-        feats["cue_" + cue] = float(sum(cue in h.cues for h in hits))
-    feats["only_citations"] = float(all("citation" in h.cues for h in hits))
-    return feats
