@@ -166,3 +166,25 @@ def test_card_records_the_calibration(tmp_path: Path) -> None:
         set(model.card["calibration"]) == {"a", "b"}
         and model.card["model_version"] == MODEL_VERSION
     )
+
+
+def _doc(title: str, *texts: str) -> ExtractedDoc:
+    blocks = (Block(1, "front", title), *(Block(1, "body", t) for t in texts))
+    return ExtractedDoc("ok", page_count=1, blocks=blocks, title=title)
+
+
+def test_software_papers_use_their_base_and_comparisons_do_not() -> None:
+    """Issue 13: a library built on a framework uses it; a comparison of frameworks does not."""
+    clf = ModelFrameworkClassifier()  # the shipped model
+    lib = _doc(
+        "Gridworks: a library for probabilistic state-space models",
+        "Gridworks is a Python library built on top of JAX for fast inference.",
+    )
+    uses = {p.framework for p in clf.predict_doc(lib) if p.label == "uses"}
+    assert uses == {"jax"}
+    cmp_ = _doc(
+        "Benchmarking deep learning frameworks on GPUs",
+        "We compare TensorFlow, PyTorch and MXNet on three convolutional networks.",
+        "PyTorch is faster than TensorFlow on small batches, whereas MXNet scales better.",
+    )
+    assert not [p for p in clf.predict_doc(cmp_) if p.label == "uses"]
