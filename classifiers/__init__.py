@@ -14,9 +14,8 @@ from classifiers.rules import RulesFrameworkClassifier
 
 
 def _model() -> FrameworkClassifier:
-    # scikit-learn (~190 MB, ~2 s to import) loads only where the model is used: extract
-    # workers and the rules classifier never pay for it.
-    from classifiers.model import ModelFrameworkClassifier
+    # Prediction needs no scikit-learn (~190 MB, ~2 s to import): only training loads it.
+    from classifiers.learned import ModelFrameworkClassifier
 
     return ModelFrameworkClassifier()
 
@@ -24,12 +23,12 @@ def _model() -> FrameworkClassifier:
 CLASSIFIERS: dict[str, Callable[[], FrameworkClassifier]] = {
     KeywordBaselineClassifier.NAME: KeywordBaselineClassifier,
     RulesFrameworkClassifier.NAME: RulesFrameworkClassifier,
-    "model": _model,  # classifiers.model.ModelFrameworkClassifier.NAME (checked by a test)
+    "model": _model,  # classifiers.learned.ModelFrameworkClassifier.NAME (checked by a test)
 }
 DEFAULT_CLASSIFIER = RulesFrameworkClassifier.NAME
 DEFAULT_MODEL = Path(__file__).parent / "data" / "model.joblib"
 """The shipped model of the `model` classifier (see classifiers/model.py)."""
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 """Version of the `model` classifier's code; its full VERSION adds the trained model's id."""
 MODEL_ENV = "MINER_MODEL"
 """Environment variable naming the model file the `model` classifier loads."""

@@ -1,20 +1,19 @@
-"""Framework hits in a document with their context cues, and per-framework aggregates (pure).
+"""Framework hits in a document with their context cues (pure).
 
 `iter_hits` walks the sentences of an ExtractedDoc and yields one Hit per vocabulary term found,
 with the section, a finer `region` (related work / background detected from headings), and the
-cue flags the rules and the model use. `aggregate` turns a paper's hits into one feature dict per
-framework (the model's input).
+cue flags the rules and the model use (classifiers/sentences.py turns them into model features).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from classifiers.labels import ANCHORS, Vocabulary, compile_terms, find_terms, normalize_text
-from miner.records import ExtractedDoc
+from miner.records import Block, ExtractedDoc
 
 _SENT_SPLIT = re.compile(
     r"(?<=[.!?])\s+(?=[A-Z(\[\d])|(?<=[a-z0-9][a-z0-9][.!?])(?=[A-Z][a-z])|\n\s*\n"
@@ -101,6 +100,8 @@ class Hit:
     cues: frozenset[str] = field(default_factory=frozenset)
     n_frameworks: int = 1
     """Distinct frameworks named in the same sentence."""
+    footnote: bool = False
+    """The sentence is in a footnote block."""
 
 
 def candidate_blocks(doc: ExtractedDoc) -> set[int]:
@@ -121,8 +122,8 @@ def candidate_blocks(doc: ExtractedDoc) -> set[int]:
     return found
 
 
-def iter_sentences(doc: ExtractedDoc) -> Iterator[tuple[int, str, str, float, str]]:
-    """(page, section, region, position, sentence) in reading order, normalized text."""
+def iter_sentences(doc: ExtractedDoc) -> Iterator[tuple[Block, str, float, str]]:
+    """(block, region, position, sentence) in reading order, normalized text."""
     total = max(1, len(doc.blocks))
     candidates = candidate_blocks(doc)
     region = ""
@@ -140,7 +141,7 @@ def iter_sentences(doc: ExtractedDoc) -> Iterator[tuple[int, str, str, float, st
         text = normalize_text(block.text)
         for sent in _SENT_SPLIT.split(text):
             if sent and sent.strip():
-                yield block.page, block.section, region or block.section, i / total, sent
+                yield block, region or block.section, i / total, sent
 
 
 def hit_cues(sentence: str, start: int, end: int, section: str) -> frozenset[str]:
@@ -178,7 +179,7 @@ def hit_cues(sentence: str, start: int, end: int, section: str) -> frozenset[str
 def iter_hits(doc: ExtractedDoc, compiled: Vocabulary | None = None) -> Iterator[Hit]:
     """Every vocabulary hit of the document with its cues."""
     compiled = compiled if compiled is not None else compile_terms()
-    for page, section, region, position, sent in iter_sentences(doc):
+    for block, region, position, sent in iter_sentences(doc):
         found = find_terms(sent, compiled)
         if not found:
             continue
@@ -187,15 +188,16 @@ def iter_hits(doc: ExtractedDoc, compiled: Vocabulary | None = None) -> Iterator
             yield Hit(
                 framework=term.framework,
                 term=term.library or term.framework,
-                page=page,
-                section=section,
+                page=block.page,
+                section=block.section,
                 region=region,
                 sentence=sent,
                 start=start,
                 end=end,
                 position=position,
-                cues=hit_cues(sent, start, end, section),
+                cues=hit_cues(sent, start, end, block.section),
                 n_frameworks=n_fw,
+                footnote=block.footnote,
             )
 
 
@@ -215,39 +217,3 @@ def title_frameworks(doc: ExtractedDoc, compiled: Vocabulary) -> dict[str, str]:
         if first.page == 1 and first.section == "front" and len(text) <= 160 and "." not in text:
             title = " ".join(text.split()[:TITLE_WORDS])
     return {t.framework: title for t, _, _ in find_terms(normalize_text(title), compiled)}
-
-
-FEATURE_SECTIONS = ("front", "body", "acknowledgements", "references", "appendix", "related")
-
-
-def aggregate(
-    hits: Sequence[Hit], scores: Sequence[float], in_title: bool, n_paper_frameworks: int
-) -> dict[str, float]:
-    """Features of one (paper, framework) pair from its hits and their rule scores."""
-    feats: dict[str, float] = {
-        "n_hits": float(len(hits)),
-        "max_score": max(scores, default=0.0),
-        "mean_score": sum(scores) / len(scores) if scores else 0.0,
-        "n_strong": float(sum(s >= 0.55 for s in scores)),
-        "in_title": float(in_title),
-        "n_paper_frameworks": float(n_paper_frameworks),
-        "first_position": min((h.position for h in hits), default=1.0),
-        "library_term": float(any(h.term != h.framework for h in hits)),
-        "max_frameworks_in_sentence": float(max((h.n_frameworks for h in hits), default=0)),
-    }
-    for sec in FEATURE_SECTIONS:
-        feats["sec_" + sec] = float(sum(h.region == sec for h in hits))
-    for cue in (
-        *CUES,
-        "for-work",
-        "example",
-        "hypothetical",
-        "others",
-        "citation",
-        "url",
-        "cited",
-        "acks",
-    ):
-        feats["cue_" + cue] = float(sum(cue in h.cues for h in hits))
-    feats["only_citations"] = float(all("citation" in h.cues for h in hits))
-    return feats

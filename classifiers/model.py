@@ -1,17 +1,21 @@
-"""A scikit-learn model over per-(paper, framework) aggregates of the rule-scored sentence hits.
+"""The learned classifier: a sentence model over each framework hit, a calibrated paper model over
+per-(paper, framework) aggregates of its sentences (training with scikit-learn).
 
-`train` fits it on gold labels, `cross_validate` gives held-out predictions (grouped k-fold by
-paper), `save_model`/`load_model` write and read it with joblib next to a JSON model card
-(version, training data hash, metrics). Pure apart from save/load (file IO); never downloads.
+Training (`train`, `fit_models`): the sentence model learns from the gold `evidence` quotes (hits
+in a quoted sentence are positive, hits of frameworks a paper does not use are negative); the
+paper model learns `uses` from the out-of-fold sentence probabilities and is Platt-calibrated on
+out-of-fold scores, all folds grouped by paper. `cross_validate` and `holdout_predictions` give
+predictions from models never trained on the papers they score. Both fitted models are plain
+weights (`classifiers.sentences.LinearScorer`), saved with joblib next to a JSON model card.
+Pure apart from save/load (file IO); never downloads.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import math
-import warnings
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,17 +25,24 @@ import joblib
 import sklearn
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import MaxAbsScaler
 
-from classifiers import MODEL_VERSION, model_path, model_version
-from classifiers.features import aggregate
-from classifiers.labels import FRAMEWORKS, VOCABULARY_VERSION, Vocabulary, compile_terms
-from classifiers.rules import RULES_VERSION, collect_hits, decide
-from miner.records import Evidence, ExtractedDoc, Prediction
+from classifiers import MODEL_VERSION
+from classifiers.labels import VOCABULARY_VERSION, compile_terms
+from classifiers.learned import (
+    FrameworkHits,
+    LearnedModel,
+    ModelFrameworkClassifier,
+    paper_hits,
+    predict_with,
+    sentence_labels,
+)
+from classifiers.rules import RULES_VERSION
+from classifiers.sentences import LinearScorer, pair_features
+from miner.records import ExtractedDoc, Prediction
 
-logger = logging.getLogger(__name__)
+INNER_FOLDS = 5
+C_SENTENCE = 0.5
+C_PAPER = 1.0
 
 
 class GoldLike(Protocol):
@@ -41,54 +52,143 @@ class GoldLike(Protocol):
     def slug(self) -> str: ...
     @property
     def uses(self) -> frozenset[str]: ...
+    @property
+    def evidence(self) -> str: ...
 
 
 @dataclass(slots=True)
 class TrainedModel:
-    """A fitted pipeline and its card."""
+    """The fitted models and their card."""
 
-    pipeline: Pipeline
+    model: LearnedModel
     card: dict[str, Any]
 
 
-def build_pipeline(seed: int = 0) -> Pipeline:
-    """DictVectorizer -> MaxAbsScaler -> class-balanced logistic regression."""
-    return make_pipeline(
-        DictVectorizer(sparse=True),
-        MaxAbsScaler(),
-        LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000, random_state=seed),
-    )
+Rows = Mapping[str, Mapping[str, FrameworkHits]]
+"""Per gold slug, per named framework: its hits (computed once per evaluation)."""
 
 
-def doc_features(doc: ExtractedDoc, compiled: Vocabulary | None = None) -> dict[str, Any]:
-    """Per framework with at least one hit: (features, scored hits, in title)."""
-    by_fw, titled = collect_hits(doc, compiled)
-    n_fw = len(by_fw)
-    out: dict[str, Any] = {}
-    for fw, scored in by_fw.items():
-        feats = aggregate([h for _, _, h in scored], [s for s, _, _ in scored], fw in titled, n_fw)
-        feats["fw=" + fw] = 1.0
-        out[fw] = (feats, scored, titled.get(fw, ""))
-    return out
-
-
-def training_rows(
-    docs: Mapping[str, ExtractedDoc], gold: Sequence[GoldLike]
-) -> tuple[list[dict[str, float]], list[int], list[str]]:
-    """(features, uses 0/1, paper slug) for every named (paper, framework) pair of the gold papers."""
+def corpus_rows(docs: Mapping[str, ExtractedDoc]) -> dict[str, dict[str, FrameworkHits]]:
+    """paper_hits of every document, keyed like docs."""
     compiled = compile_terms()
+    return {slug: paper_hits(doc, compiled) for slug, doc in docs.items()}
+
+
+def fold_of(slugs: Sequence[str], folds: int, seed: int) -> dict[str, int]:
+    """Papers shuffled with a fixed seed and dealt into folds (grouped by paper)."""
+    order = sorted(set(slugs))
+    random.Random(seed).shuffle(order)
+    return {s: i % folds for i, s in enumerate(order)}
+
+
+def fit_logistic(x: list[dict[str, float]], y: list[int], c: float, balanced: bool) -> LinearScorer:
+    """A logistic regression as plain weights; a constant scorer when y has one class."""
+    if len(set(y)) < 2:
+        share = (sum(y) + 0.5) / (len(y) + 1.0)
+        return LinearScorer({}, math.log(share / (1 - share)))
+    vec = DictVectorizer(sparse=True)
+    clf = LogisticRegression(
+        C=c, class_weight="balanced" if balanced else None, max_iter=5000, random_state=0
+    )
+    clf.fit(vec.fit_transform(x), y)
+    coef = clf.coef_.ravel()
+    weights = {name: float(coef[i]) for name, i in vec.vocabulary_.items() if coef[i]}
+    return LinearScorer(weights, float(clf.intercept_[0]))
+
+
+def fit_sentences(rows: Rows, gold: Sequence[GoldLike]) -> LinearScorer:
+    """The sentence model from evidence-labelled hits of the gold papers."""
     x: list[dict[str, float]] = []
     y: list[int] = []
-    groups: list[str] = []
     for g in gold:
-        doc = docs.get(g.slug)
-        if doc is None:
+        for fh in rows.get(g.slug, {}).values():
+            for feats, label in sentence_labels(fh, fh.framework in g.uses, g.evidence):
+                x.append(feats)
+                y.append(label)
+    return fit_logistic(x, y, C_SENTENCE, balanced=True)
+
+
+def paper_rows(
+    rows: Rows, gold: Sequence[GoldLike], seed: int
+) -> tuple[list[dict[str, float]], list[int], list[str]]:
+    """Paper-level (features, uses, slug) with sentence probabilities from out-of-fold models."""
+    fold = fold_of([g.slug for g in gold if g.slug in rows], INNER_FOLDS, seed)
+    sentence = {
+        k: fit_sentences(rows, [g for g in gold if fold.get(g.slug, -1) not in (k, -1)])
+        for k in range(INNER_FOLDS)
+    }
+    x, y, groups = [], [], []
+    for g in gold:
+        if g.slug not in fold:
             continue
-        for fw, (feats, _, _) in doc_features(doc, compiled).items():
-            x.append(feats)
+        for fw, fh in rows[g.slug].items():
+            x.append(pair_input(sentence[fold[g.slug]], fh))
             y.append(int(fw in g.uses))
             groups.append(g.slug)
     return x, y, groups
+
+
+def pair_input(sentence: LinearScorer, fh: FrameworkHits) -> dict[str, float]:
+    """The paper model's input for one framework of a paper."""
+    probs = [sentence(f) for f in fh.feats]
+    hits = [h for _, _, h in fh.scored]
+    return pair_features(probs, hits, [s for s, _, _ in fh.scored], fh.title, fh.n_frameworks)
+
+
+def fit_models(rows: Rows, gold: Sequence[GoldLike], seed: int = 0) -> LearnedModel:
+    """Sentence model, paper model and its Platt calibration, fitted on the given gold papers."""
+    gold = [g for g in gold if g.slug in rows]
+    x, y, groups = paper_rows(rows, gold, seed)
+    if len(set(y)) < 2:
+        raise ValueError("training needs papers that use a framework and papers that only name one")
+    fold = fold_of(groups, INNER_FOLDS, seed + 1)
+    logits: list[float] = []
+    for i, xi in enumerate(x):
+        k = fold[groups[i]]
+        inner = [j for j in range(len(x)) if fold[groups[j]] != k]
+        scorer = fit_logistic([x[j] for j in inner], [y[j] for j in inner], C_PAPER, False)
+        logits.append(scorer.logit(xi))
+    platt = fit_logistic([{"z": z} for z in logits], y, 100.0, balanced=False)
+    a, b = platt.weights.get("z", 1.0), platt.bias
+    paper = fit_logistic(x, y, C_PAPER, balanced=False)
+    calibrated = LinearScorer({k: a * w for k, w in paper.weights.items()}, a * paper.bias + b)
+    return LearnedModel(fit_sentences(rows, gold), calibrated, {"a": a, "b": b})
+
+
+def cross_validate(
+    docs: Mapping[str, ExtractedDoc],
+    gold: Sequence[GoldLike],
+    folds: int = 5,
+    seed: int = 0,
+    rows: Rows | None = None,
+) -> dict[str, list[Prediction]]:
+    """Held-out predictions per gold slug: each paper is predicted by a model not trained on it."""
+    rows = rows if rows is not None else corpus_rows(docs)
+    slugs = [g.slug for g in gold if g.slug in docs]
+    fold = fold_of(slugs, max(2, min(folds, len(slugs))), seed)
+    out: dict[str, list[Prediction]] = {}
+    for k in sorted(set(fold.values())):
+        test = [s for s in slugs if fold[s] == k]
+        out.update(holdout_predictions(docs, gold, test, seed, rows))
+    return out
+
+
+def holdout_predictions(
+    docs: Mapping[str, ExtractedDoc],
+    gold: Sequence[GoldLike],
+    test: Sequence[str],
+    seed: int = 0,
+    rows: Rows | None = None,
+) -> dict[str, list[Prediction]]:
+    """Predictions for the `test` slugs from a model fitted on the other gold papers (rules decide
+    when those cannot train a model)."""
+    rows = rows if rows is not None else corpus_rows(docs)
+    held = set(test)
+    try:
+        model: LearnedModel | None = fit_models(rows, [g for g in gold if g.slug not in held], seed)
+    except ValueError:
+        model = None
+    return {s: predict_with(model, docs[s], rows=rows.get(s)) for s in test if s in docs}
 
 
 def data_hash(data: bytes) -> str:
@@ -104,145 +204,61 @@ def train(
     gold_name: str = "",
     metrics: Mapping[str, Any] | None = None,
     seed: int = 0,
+    rows: Rows | None = None,
 ) -> TrainedModel:
-    """Fit on every named pair of the gold papers; raises ValueError with one class only."""
-    x, y, groups = training_rows(docs, gold)
-    if len(set(y)) < 2:
-        raise ValueError("training needs papers that use a framework and papers that only name one")
-    pipe = build_pipeline(seed).fit(x, y)
+    """Fit on every labelled paper; raises ValueError when the gold has one class only."""
+    rows = rows if rows is not None else corpus_rows(docs)
+    model = fit_models(rows, gold, seed)
+    named = [(g, fw) for g in gold if g.slug in rows for fw in rows[g.slug]]
     card = {
         "name": "model",
         "model_version": MODEL_VERSION,
         "rules_version": RULES_VERSION,
         "vocabulary_version": VOCABULARY_VERSION,
         "sklearn_version": sklearn.__version__,
-        "estimator": "DictVectorizer+MaxAbsScaler+LogisticRegression(class_weight=balanced)",
+        "estimator": "sentence LogisticRegression -> paper LogisticRegression + Platt (folded)",
         "training_data": {
             "file": gold_name,
             "sha256": gold_sha256,
-            "papers": len(set(groups)),
-            "pairs": len(y),
-            "positives": sum(y),
+            "papers": len({g.slug for g, _ in named}),
+            "pairs": len(named),
+            "positives": sum(fw in g.uses for g, fw in named),
         },
+        "calibration": model.calibration,
         "metrics": dict(metrics or {}),
     }
     card["model_id"] = hashlib.sha256(
         json.dumps(
             {k: card[k] for k in ("model_version", "training_data")}, sort_keys=True
         ).encode()
-        + repr(_coefficients(pipe)).encode()
+        + repr(model.as_data()).encode()
     ).hexdigest()[:12]
-    return TrainedModel(pipe, card)
-
-
-def _coefficients(pipe: Pipeline) -> list[float]:
-    clf = pipe[-1]
-    return [round(float(v), 6) for v in (*clf.coef_.ravel(), *clf.intercept_)]
-
-
-def cross_validate(
-    docs: Mapping[str, ExtractedDoc], gold: Sequence[GoldLike], folds: int = 5, seed: int = 0
-) -> dict[str, list[Prediction]]:
-    """Held-out predictions per gold slug: each paper is predicted by a model not trained on it."""
-    slugs = [g.slug for g in gold if g.slug in docs]
-    folds = max(2, min(folds, len(slugs)))
-    out: dict[str, list[Prediction]] = {}
-    splitter = GroupKFold(n_splits=folds)
-    for train_idx, test_idx in splitter.split(slugs, groups=slugs):
-        train_gold = [g for g in gold if g.slug in {slugs[i] for i in train_idx}]
-        x, y, _ = training_rows(docs, train_gold)
-        pipe = build_pipeline(seed).fit(x, y) if len(set(y)) == 2 else None
-        for i in test_idx:
-            out[slugs[i]] = predict_with(pipe, docs[slugs[i]])
-    return out
-
-
-class LinearScorer:
-    """The fitted pipeline folded into one weight per feature name: the same probabilities as
-    `predict_proba`, without scikit-learn's per-call overhead (classification runs per paper)."""
-
-    def __init__(self, pipe: Pipeline) -> None:
-        vec, scaler, clf = pipe[0], pipe[1], pipe[-1]
-        coef = clf.coef_.ravel()
-        self.weights = {
-            name: float(coef[i] / (scaler.scale_[i] or 1.0)) for name, i in vec.vocabulary_.items()
-        }
-        self.bias = float(clf.intercept_[0])
-
-    def __call__(self, feats: Mapping[str, float]) -> float:
-        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
-
-
-def predict_with(
-    pipe: Pipeline | LinearScorer | None, doc: ExtractedDoc, compiled: Vocabulary | None = None
-) -> list[Prediction]:
-    """Predictions for every framework; without a model the rules decide."""
-    feats = doc_features(doc, compiled)
-    probs: dict[str, float] = {}
-    if isinstance(pipe, LinearScorer):
-        probs = {fw: pipe(f[0]) for fw, f in feats.items()}
-    elif pipe is not None and feats:
-        names = list(feats)
-        p = pipe.predict_proba([feats[fw][0] for fw in names])[:, 1]
-        probs = {fw: float(v) for fw, v in zip(names, p, strict=True)}
-    out = []
-    for fw in FRAMEWORKS:
-        if fw not in feats:
-            out.append(Prediction(fw, "absent", 1.0))
-            continue
-        _, scored, title = feats[fw]
-        rules = decide(fw, scored, title)
-        if fw not in probs:
-            out.append(rules)
-            continue
-        p = probs[fw]
-        ev = (Evidence(0, "", "", f"model:p_uses={p:.3f}", fw), *rules.evidence)
-        label = "uses" if p >= 0.5 else "mentions"
-        out.append(Prediction(fw, label, round(max(p, 1 - p), 3), ev))
-    return out
+    return TrainedModel(model, card)
 
 
 def save_model(model: TrainedModel, path: str | Path) -> Path:
-    """Write the pipeline (joblib) and its card (same name, .json); returns the card path."""
+    """Write the weights (joblib, plain dicts) and the card (same name, .json); returns the card."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model.pipeline, path)
+    joblib.dump(model.model.as_data(), path, compress=3)
     card_path = path.with_suffix(".json")
     card_path.write_text(json.dumps(model.card, indent=2, sort_keys=True) + "\n")
     return card_path
 
 
 def load_model(path: str | Path) -> TrainedModel:
-    """Read a model written by save_model; raises FileNotFoundError when either file is missing."""
+    """Read a model written by save_model; FileNotFoundError when either file is missing."""
     path = Path(path)
     card = json.loads(path.with_suffix(".json").read_text())
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        pipe = joblib.load(path)
-    for w in caught:  # e.g. a model saved by another scikit-learn version
-        logger.warning("loading %s: %s", path, w.message)
-    return TrainedModel(pipe, card)
+    return TrainedModel(LearnedModel.from_data(joblib.load(path)), card)
 
 
-class ModelFrameworkClassifier:
-    """The trained model over rule features; without a model file the rules decide."""
-
-    NAME = "model"
-    VERSION = MODEL_VERSION
-
-    def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path is not None else model_path()
-        self._terms = compile_terms()
-        self.model: TrainedModel | None = None
-        self._scorer: LinearScorer | None = None
-        if self.path.is_file() and self.path.with_suffix(".json").is_file():
-            self.model = load_model(self.path)
-            self._scorer = LinearScorer(self.model.pipeline)
-        else:
-            logger.warning("no model at %s: the rules decide", self.path)
-        self.VERSION = model_version(self.path)  # the same as classifiers.identify("model")
-
-    def predict_doc(self, doc: ExtractedDoc) -> list[Prediction]:
-        """One Prediction per framework: the model's probability of `uses` where named."""
-        return predict_with(self._scorer, doc, self._terms)
+__all__ = [
+    "ModelFrameworkClassifier",
+    "cross_validate",
+    "holdout_predictions",
+    "load_model",
+    "predict_with",
+    "save_model",
+    "train",
+]

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from classifiers import ClassifierId
 from db.schema import CodeLink, EvidenceRow, Extraction, Paper, PredictionRow
 from miner.extract import EXTRACTOR_VERSION
+from miner.extract.links import is_repo
 from miner.views import (
     FAILED_FETCH,
     NO_PDF,
@@ -316,13 +317,17 @@ def _verdicts(
 
 
 def _code_links(session: Session, ids: set[int]) -> dict[int, list[str]]:
+    """Every code-repository URL per paper (framework repositories included), once each: the
+    set `miner evaluate-links` scores (miner.show.found_links, the same `is_repo` test)."""
     out: dict[int, list[str]] = defaultdict(list)
+    seen: set[tuple[int, str]] = set()
     stmt = (
         select(CodeLink.paper_id, CodeLink.url)
-        .where(CodeLink.extractor_version == EXTRACTOR_VERSION, CodeLink.kind == "code")
+        .where(CodeLink.extractor_version == EXTRACTOR_VERSION)
         .order_by(CodeLink.id)
     )
     for pid, url in session.execute(stmt):
-        if pid in ids:
+        if pid in ids and is_repo(url) and (pid, url.lower()) not in seen:
+            seen.add((pid, url.lower()))
             out[pid].append(url)
     return out

@@ -17,8 +17,11 @@ from classifiers import get_classifier, identify
 from classifiers.labels import FRAMEWORKS
 from classifiers.model import (
     ModelFrameworkClassifier,
+    Rows,
+    corpus_rows,
     cross_validate,
     data_hash,
+    holdout_predictions,
     save_model,
     train,
 )
@@ -27,12 +30,14 @@ from miner import __version__
 from miner.errors import UsageError
 from miner.extract import EXTRACTOR_VERSION
 from miner.gold import GoldPaper, load_gold
+from miner.heldout import figures, load_batches, reliability
 from miner.records import ExtractedDoc, Prediction
 from miner.stages.recorded import recorded_run
 
 LABELS = ("uses", "mentions", "absent")
 BASELINE = "keyword-baseline"
 CV_FOLDS = 5
+COMPARED = ("rules", "model", BASELINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,15 +206,19 @@ def load_gold_docs(engine: Engine, gold: Sequence[GoldPaper]) -> dict[str, Extra
 
 
 def predict_gold(
-    classifier: str, docs: Mapping[str, ExtractedDoc], gold: Sequence[GoldPaper], gold_sha: str
+    classifier: str,
+    docs: Mapping[str, ExtractedDoc],
+    gold: Sequence[GoldPaper],
+    gold_sha: str,
+    rows: Rows | None = None,
 ) -> tuple[dict[str, list[Prediction]], str]:
     """Predictions per slug and how they were made; a model trained on this gold is cross-validated."""
     if classifier == "model":
         clf = ModelFrameworkClassifier()
-        card = clf.model.card if clf.model else {}
-        if clf.model is None or card.get("training_data", {}).get("sha256") == gold_sha:
+        if clf.model is None or clf.card.get("training_data", {}).get("sha256") == gold_sha:
             folds = min(CV_FOLDS, len(docs))
-            return cross_validate(docs, gold, folds=folds), f"{folds}-fold CV grouped by paper"
+            preds = cross_validate(docs, gold, folds=folds, rows=rows)
+            return preds, f"{folds}-fold CV grouped by paper"
         return {s: clf.predict_doc(d) for s, d in docs.items()}, f"model {clf.VERSION}"
     try:
         clf_ = get_classifier(classifier)
@@ -239,18 +248,37 @@ def headline(result: dict[str, Any]) -> dict[str, float]:
         "baseline_macro_f1": base["macro_f1"],
     }
     counts.update({f"f1:{r['framework']}": r["f1"] for r in clf["per_framework"]})
+    for name, oos in result["out_of_sample"].items():
+        for part in ("all", "holdout"):
+            fig = oos.get(part)
+            for avg in ("micro_f1", "macro_f1") if fig else ():
+                key = f"{name}:{part}:{avg}"
+                counts[key] = fig[avg]
+                counts[key + ":lo"], counts[key + ":hi"] = fig[avg + "_95ci"]
     return counts
 
 
-def run_evaluate(engine: Engine, gold_path: str | Path, classifier: str) -> dict[str, Any]:
-    """Score a classifier and the keyword baseline on the gold papers found in the database.
+def run_evaluate(
+    engine: Engine,
+    gold_path: str | Path,
+    classifier: str,
+    holdout_batch: str | None = None,
+    batches_path: str | Path | None = None,
+) -> dict[str, Any]:
+    """Score a classifier and the keyword baseline on the gold papers found in the database, and
+    rules, model and baseline side by side out of sample (see miner.heldout.compare).
 
     Recorded as an `evaluate` run whose counts are the headline figures (see `headline`).
     """
     gold = load_gold(gold_path)
     gold_sha = data_hash(Path(gold_path).read_bytes())
     base = BASELINE if classifier != BASELINE else "rules"
-    args = {"gold": str(gold_path), "gold_sha256": gold_sha, "classifier": classifier}
+    args = {
+        "gold": str(gold_path),
+        "gold_sha256": gold_sha,
+        "classifier": classifier,
+        "holdout_batch": holdout_batch,
+    }
     versions = {
         "miner": __version__,
         "extractor": EXTRACTOR_VERSION,
@@ -259,21 +287,58 @@ def run_evaluate(engine: Engine, gold_path: str | Path, classifier: str) -> dict
     }
     with Session(engine) as session, recorded_run(session, "evaluate", args, versions) as run:
         docs = load_gold_docs(engine, gold)
-        preds, how = predict_gold(classifier, docs, gold, gold_sha)
-        report = score_predictions(classifier, gold, preds).as_dict()
-        report["method"] = how
-        other_preds, other_how = predict_gold(base, docs, gold, gold_sha)
-        other = score_predictions(base, gold, other_preds).as_dict()
-        other["method"] = other_how
-        result = {
-            "gold": str(gold_path),
-            "gold_papers": len(gold),
-            "papers_evaluated": len(docs),
-            "classifier": report,
-            "baseline": other,
-        }
+        rows = corpus_rows(docs)
+        batches = load_batches(gold, batches_path)
+        result: dict[str, Any] = {"gold": str(gold_path), "gold_papers": len(gold)}
+        result["papers_evaluated"] = len(docs)
+        for key, name in (("classifier", classifier), ("baseline", base)):
+            preds, how = predict_gold(name, docs, gold, gold_sha, rows)
+            result[key] = score_predictions(name, gold, preds).as_dict()
+            result[key]["method"] = how
+        result["out_of_sample"] = compare(docs, gold, rows, batches, holdout_batch)
         run.figures.update(headline(result))
     return result
+
+
+def compare(
+    docs: Mapping[str, ExtractedDoc],
+    gold: Sequence[GoldPaper],
+    rows: Rows,
+    batches: Mapping[str, str],
+    holdout: str | None,
+) -> dict[str, Any]:
+    """Rules, model and keyword baseline: F1 with 95% intervals on all papers (the model
+    cross-validated) and on one held-out batch (the model trained on the others), and
+    each one's reliability table."""
+    known = sorted({batches[g.slug] for g in gold if g.slug in docs and g.slug in batches})
+    if holdout is None and len(known) > 1:
+        holdout = known[-1]
+    elif holdout is not None and holdout not in known:
+        raise UsageError(f"no gold paper is in batch {holdout!r}; batches: {', '.join(known)}")
+    test = [g.slug for g in gold if g.slug in docs and batches.get(g.slug) == holdout]
+    held_gold = [g for g in gold if g.slug in test]
+    others = ", ".join(b for b in known if b != holdout)
+    out: dict[str, Any] = {}
+    for name in COMPARED:
+        if name == "model":
+            folds = min(CV_FOLDS, len(docs))
+            preds = cross_validate(docs, gold, folds=folds, rows=rows)
+            how = f"{folds}-fold CV grouped by paper"
+            held = holdout_predictions(docs, gold, test, rows=rows) if test else {}
+            held_how = f"trained on batches {others}, scored on batch {holdout}"
+        else:
+            clf = get_classifier(name)
+            preds = {s: clf.predict_doc(d) for s, d in docs.items()}
+            how = "hand-written rules (see README)" if name == "rules" else "no training"
+            held = {s: preds[s] for s in test}
+            held_how = f"scored on batch {holdout}"
+        out[name] = {
+            "version": classifier_version(name),
+            "all": figures(gold, preds, how),
+            "holdout": figures(held_gold, held, held_how) | {"batch": holdout} if test else None,
+            "reliability": reliability(gold, preds),
+        }
+    return out
 
 
 def run_train(engine: Engine, gold_path: str | Path, out: str | Path) -> dict[str, Any]:
@@ -287,7 +352,8 @@ def run_train(engine: Engine, gold_path: str | Path, out: str | Path) -> dict[st
     versions = {"miner": __version__, "extractor": EXTRACTOR_VERSION, "classifier": "model"}
     with Session(engine) as session, recorded_run(session, "train", args, versions) as run:
         docs = load_gold_docs(engine, gold)
-        cv = score_predictions("model", gold, cross_validate(docs, gold, folds=CV_FOLDS))
+        rows = corpus_rows(docs)
+        cv = score_predictions("model", gold, cross_validate(docs, gold, CV_FOLDS, rows=rows))
         metrics = {
             "cv": f"{min(CV_FOLDS, len(docs))}-fold grouped by paper",
             "cv_micro_f1": round(cv.micro_f1, 4),
@@ -296,7 +362,12 @@ def run_train(engine: Engine, gold_path: str | Path, out: str | Path) -> dict[st
         }
         try:
             model = train(
-                docs, gold, gold_sha256=gold_sha, gold_name=Path(gold_path).name, metrics=metrics
+                docs,
+                gold,
+                gold_sha256=gold_sha,
+                gold_name=Path(gold_path).name,
+                metrics=metrics,
+                rows=rows,
             )
         except ValueError as exc:
             raise UsageError(f"{exc}; add such papers to {gold_path}") from None

@@ -26,6 +26,8 @@ class GoldPaper:
     confidence: str = "high"
     evidence: str = ""
     notes: str = ""
+    batch: str = ""
+    """Which labelling batch the paper came in (the optional `batch` column)."""
 
 
 def _split(value: str | None) -> frozenset[str]:
@@ -66,6 +68,7 @@ def load_gold(path: str | Path, required: tuple[str, ...] = REQUIRED) -> list[Go
             confidence=(r.get("confidence") or "high").strip(),
             evidence=r.get("evidence") or "",
             notes=r.get("notes") or "",
+            batch=(r.get("batch") or "").strip(),
         )
         for r in rows
     ]

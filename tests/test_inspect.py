@@ -83,6 +83,35 @@ def test_evaluate_links_reports_precision_recall_and_misses(
     assert "false_negative" in table and "https://github.com/carol/missing" in table
 
 
+def test_papers_json_code_links_are_the_set_evaluate_links_scores(
+    miner: Miner, tmp_path: Path, make_pdf: MakePdf
+) -> None:
+    """Issue 13: `papers --json` dropped framework repositories that evaluate-links scores."""
+    from db import make_engine
+    from miner.show import found_links
+
+    miner("ingest", str(_corpus(tmp_path, make_pdf)))
+    miner("extract", "--workers", "1")
+    papers = miner.lines("papers", "--json")
+    listed = {
+        Path(str(p["file"])).stem: {str(u).lower() for u in p["code_links"]}  # type: ignore[attr-defined]
+        for p in papers
+    }
+    engine = make_engine(str(miner.db))
+    scored = {pl.name: set(pl.code_links) for pl in found_links(engine).values()}
+    engine.dispose()
+    assert (
+        listed["alpha"]
+        == scored["alpha"]
+        == {
+            "https://github.com/alice/alpha",
+            "https://github.com/pytorch/pytorch",
+            "https://github.com/bob/tool",
+        }
+    )
+    assert {k: v for k, v in listed.items() if k in scored} == scored
+
+
 def test_evaluate_links_needs_the_columns(miner: Miner, tmp_path: Path) -> None:
     gold = tmp_path / "gold.csv"
     gold.write_text("slug,uses\na,pytorch\n")

@@ -51,7 +51,10 @@ def test_workers_and_the_cli_start_without_scikit_learn() -> None:
 
     code = (
         "import sys, miner.cli, miner.stages.extract, miner.stages.classify, classifiers;"
+        "from miner.records import Block, ExtractedDoc;"
+        "doc = ExtractedDoc('ok', page_count=1, blocks=(Block(1, 'body', 'We use JAX.'),));"
         "classifiers.get_classifier('rules');"
+        "m = classifiers.get_classifier('model'); assert m.model is not None; m.predict_doc(doc);"
         "print(sorted(m for m in ('sklearn', 'scipy', 'pandas') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

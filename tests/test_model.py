@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from classifiers import MODEL_VERSION
 from classifiers.model import (
     ModelFrameworkClassifier,
     cross_validate,
@@ -66,7 +67,7 @@ def test_train_save_load_round_trip(tmp_path: Path) -> None:
             **dict.fromkeys(want.mentions_only, "mentions"),
         }
         # the folded linear scorer and the pipeline agree
-        same = predict_with(loaded.pipeline, doc)
+        same = predict_with(loaded.model, doc)
         assert [p.label for p in same] == [p.label for p in clf.predict_doc(doc)]
     pred = next(p for p in clf.predict_doc(docs["p0"]) if p.label == "uses")
     assert 0.5 <= pred.confidence <= 1 and pred.evidence[0].rule.startswith("model:p_uses=")
@@ -123,3 +124,67 @@ def test_cli_train_then_evaluate_cross_validates(
     )
     assert report["classifier"]["method"].startswith("5-fold CV")
     assert report["classifier"]["micro_f1"] == 1.0
+
+
+def test_gold_evidence_quotes_label_the_sentences() -> None:
+    """Issue 13: quoted sentences are positive, the used framework's other hits left out."""
+    from classifiers.learned import paper_hits, sentence_labels
+
+    doc = ExtractedDoc(
+        "ok",
+        page_count=3,
+        blocks=(
+            Block(2, "body", "PyTorch is popular. We implemented the tracker in PyTorch on GPUs."),
+            Block(3, "body", "Unlike TensorFlow, it is eager [3]."),
+        ),
+    )
+    rows = paper_hits(doc)
+    quote = "p2: We implemented the tracker in PyTorch"
+    labels = sentence_labels(rows["pytorch"], True, quote)
+    assert [y for _, y in labels] == [1] and labels[0][0]["cue=implemented"] == 1.0
+    assert [y for _, y in sentence_labels(rows["tensorflow"], False, quote)] == [0]
+    # no matching quote: the rules' best hit stands in as the positive sentence
+    fallback = sentence_labels(rows["pytorch"], True, "p9: something else entirely here")
+    assert [f["rule_score"] for f, _ in fallback] == [0.9]
+
+
+def test_holdout_predictions_come_from_a_model_without_those_papers() -> None:
+    from classifiers.model import corpus_rows, fit_models, holdout_predictions
+
+    docs, gold = synthetic()
+    rows = corpus_rows(docs)
+    held = holdout_predictions(docs, gold, ["p0", "p5"], rows=rows)
+    model = fit_models(rows, [g for g in gold if g.slug not in ("p0", "p5")])
+    assert set(held) == {"p0", "p5"}
+    assert held["p5"] == predict_with(model, docs["p5"])
+
+
+def test_card_records_the_calibration(tmp_path: Path) -> None:
+    docs, gold = synthetic()
+    model = train(docs, gold)
+    assert (
+        set(model.card["calibration"]) == {"a", "b"}
+        and model.card["model_version"] == MODEL_VERSION
+    )
+
+
+def _doc(title: str, *texts: str) -> ExtractedDoc:
+    blocks = (Block(1, "front", title), *(Block(1, "body", t) for t in texts))
+    return ExtractedDoc("ok", page_count=1, blocks=blocks, title=title)
+
+
+def test_software_papers_use_their_base_and_comparisons_do_not() -> None:
+    """Issue 13: a library built on a framework uses it; a comparison of frameworks does not."""
+    clf = ModelFrameworkClassifier()  # the shipped model
+    lib = _doc(
+        "Gridworks: a library for probabilistic state-space models",
+        "Gridworks is a Python library built on top of JAX for fast inference.",
+    )
+    uses = {p.framework for p in clf.predict_doc(lib) if p.label == "uses"}
+    assert uses == {"jax"}
+    cmp_ = _doc(
+        "Benchmarking deep learning frameworks on GPUs",
+        "We compare TensorFlow, PyTorch and MXNet on three convolutional networks.",
+        "PyTorch is faster than TensorFlow on small batches, whereas MXNet scales better.",
+    )
+    assert not [p for p in clf.predict_doc(cmp_) if p.label == "uses"]

@@ -62,21 +62,41 @@ def train(ctx: Ctx, gold: str, out: str) -> None:
 @classifier_option("Which classifier to score.")
 @click.option("--json", "as_json", is_flag=True, help="The whole report as JSON on stdout.")
 @click.option("--wrong/--no-wrong", default=True, show_default=True, help="List wrong papers.")
+@click.option(
+    "--holdout-batch",
+    metavar="N",
+    help="Batch scored out of sample (the model trained on the other batches); default: the last.",
+)
+@click.option(
+    "--batches",
+    type=click.Path(dir_okay=False, exists=True),
+    help="CSV slug,batch when the gold file has no `batch` column (default: the corpus batches).",
+)
 @pass_ctx
-def evaluate(ctx: Ctx, gold: str, classifier: str, as_json: bool, wrong: bool) -> None:
+def evaluate(
+    ctx: Ctx,
+    gold: str,
+    classifier: str,
+    as_json: bool,
+    wrong: bool,
+    holdout_batch: str | None,
+    batches: str | None,
+) -> None:
     """Score a classifier against gold labels, side by side with the keyword baseline.
 
     Per framework precision/recall/F1 for `uses`, micro and macro F1, the confusion table
     uses/mentions/absent, and the papers it got wrong with their evidence. A model trained on
-    the same gold file is cross-validated, never scored on its training papers.
+    the same gold file is cross-validated, never scored on its training papers. Then rules,
+    model and baseline out of sample: 5-fold CV grouped by paper (model), one held-out batch
+    (`--holdout-batch`), 95% bootstrap intervals over papers, and reliability tables.
 
     \b
     Example:
-      miner --db corpus.db evaluate --gold ../shared/gold/dev.csv --classifier rules
+      miner --db corpus.db evaluate --gold ../shared/gold/dev.csv --holdout-batch 3
     """
     from miner.evaluate import run_evaluate
 
-    result = run_evaluate(ctx.engine, gold, classifier)
+    result = run_evaluate(ctx.engine, gold, classifier, holdout_batch, batches)
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return
@@ -89,9 +109,42 @@ def evaluate(ctx: Ctx, gold: str, classifier: str, as_json: bool, wrong: bool) -
     render(side_by_side(clf, base), "table")
     click.echo("")
     render(confusion_rows(clf), "table")
+    click.echo("")
+    render(out_of_sample_rows(result["out_of_sample"]), "table")
+    click.echo("")
+    render(reliability_rows(result["out_of_sample"]), "table")
     if wrong and clf["wrong"]:
         click.echo("")
         echo_lines(wrong_lines(clf["wrong"]))
+
+
+def _ci(fig: dict, avg: str) -> str:
+    lo, hi = fig[avg + "_95ci"]
+    return f"{fig[avg]:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def out_of_sample_rows(oos: dict) -> list[dict]:
+    """One row per classifier: all-papers and held-out-batch F1 with 95% intervals."""
+    rows = []
+    for name, o in oos.items():
+        a, h = o["all"], o["holdout"]
+        row = {
+            "classifier": f"{name} {o['version']}",
+            "all papers (how)": f"{a['papers']} ({a['method']})",
+            "micro-F1 [95% CI]": _ci(a, "micro_f1"),
+            "macro-F1 [95% CI]": _ci(a, "macro_f1"),
+        }
+        if h:
+            row["held-out batch"] = f"{h['batch']}: {h['papers']} papers, {h['uses_labels']} uses"
+            row["batch micro-F1"] = _ci(h, "micro_f1")
+            row["batch macro-F1"] = _ci(h, "macro_f1")
+        rows.append(row)
+    return rows
+
+
+def reliability_rows(oos: dict) -> list[dict]:
+    """Per classifier and confidence decile: pairs, mean confidence, share correct."""
+    return [{"classifier": name, **r} for name, o in oos.items() for r in o["reliability"]]
 
 
 def side_by_side(clf: dict, base: dict) -> list[dict]:
