@@ -92,7 +92,7 @@ def test_papers_json_code_links_are_the_set_evaluate_links_scores(
 
     miner("ingest", str(_corpus(tmp_path, make_pdf)))
     miner("extract", "--workers", "1")
-    papers = miner.lines("papers", "--json")
+    papers = miner.lines("papers", "--nl")
     listed = {
         Path(str(p["file"])).stem: {str(u).lower() for u in p["code_links"]}  # type: ignore[attr-defined]
         for p in papers
