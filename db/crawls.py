@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from db.schema import CrawlState, Paper, RawPayload
@@ -87,6 +87,23 @@ def mark_parsed(session: Session, url: str, parser_version: str) -> None:
     session.execute(
         update(RawPayload).where(RawPayload.url == url).values(parser_version=parser_version)
     )
+
+
+def paper_counts(
+    session: Session, source: str, venue_years: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int, str | None], int]:
+    """Papers of a source per (venue, year, track), and per (venue, year, None) in all, for the
+    given venues and years (the completeness check's database side)."""
+    out: dict[tuple[str, int, str | None], int] = {}
+    for venue, year in set(venue_years):
+        rows = session.execute(
+            select(Paper.track, func.count())
+            .where(Paper.source == source, Paper.venue == venue, Paper.year == year)
+            .group_by(Paper.track)
+        ).all()
+        out[(venue, year, None)] = sum(n for _, n in rows)
+        out.update({(venue, year, track): n for track, n in rows if track is not None})
+    return out
 
 
 def set_crawl_state(

@@ -69,7 +69,7 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def finish_run(session: Session, run: Run, counts: Mapping[str, float], status: str) -> None:
+def finish_run(session: Session, run: Run, counts: Mapping[str, Any], status: str) -> None:
     """Close a run in a final state (done, interrupted, failed) with its counts, and commit."""
     if status not in STATES[1:]:
         raise ValueError(f"not a final run state: {status!r}")

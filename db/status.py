@@ -140,3 +140,38 @@ def next_step(left: dict[str, int]) -> str:
     if left["classify"]:
         return f"{left['classify']} papers await classification: run `miner classify`"
     return ""
+
+
+CHECK_COLUMNS = [
+    "source",
+    "venue",
+    "year",
+    "track",
+    "crawled",
+    "published",
+    "listed",
+    "stated",
+    "stated_label",
+    "outcome",
+    "scope",
+    "published_source",
+]
+"""Columns of a completeness row (miner.completeness.Check.as_dict), in display order."""
+
+
+def completeness(engine: Engine) -> list[dict[str, Any]]:
+    """The latest completeness check of every crawl scope and venue/year, from the counts of
+    finished crawl and reparse runs (a later run replaces an earlier one's row)."""
+    latest: dict[tuple[Any, ...], dict[str, Any]] = {}
+    with Session(engine) as session:
+        runs = session.scalars(
+            select(Run)
+            .where(Run.command.in_(("crawl", "reparse")), Run.status == "done")
+            .order_by(Run.id)
+        )
+        for run in runs:
+            checks: Any = (run.counts or {}).get("completeness") or []
+            for check in checks if isinstance(checks, list) else []:
+                row = {k: check.get(k) for k in CHECK_COLUMNS}
+                latest[tuple(row[k] for k in ("source", "scope", "venue", "year", "track"))] = row
+    return sorted(latest.values(), key=lambda r: tuple(str(r[k]) for k in CHECK_COLUMNS[:4]))

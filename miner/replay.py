@@ -81,10 +81,8 @@ def main(argv: list[str]) -> int:
         print("usage: python -m miner.replay [PORT]", file=sys.stderr)
         return 2
     server = make_server(int(argv[0]) if argv else DEFAULT_PORT)
-    host, port = server.server_address[:2]
-    print(
-        f"replaying NeurIPS 2019 (5 papers, stand-in PDFs) on http://{host}:{port}", file=sys.stderr
-    )
+    port = server.server_address[1]
+    print(f"replaying NeurIPS 2019 (5 papers, stand-in PDFs) on 127.0.0.1:{port}", file=sys.stderr)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

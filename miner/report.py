@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from db import Engine
-from db.status import last_run
+from db.status import completeness, last_run
 from miner import __version__
 from miner.export import paper_records
 from miner.extract import EXTRACTOR_VERSION
@@ -95,6 +95,8 @@ class ReportData:
             "absent."
         )
 
+    completeness: list[dict[str, Any]] = field(default_factory=list)
+
 
 def collect(
     engine: Engine,
@@ -119,9 +121,31 @@ def collect(
         ),
         evaluation=last_evaluation(engine),
         stamp=dict(stamp or {}),
+        completeness=completeness_rows(engine, venue=venue, year=year),
     )
     data.headline = headline(overall)
     return data
+
+
+def completeness_rows(
+    engine: Engine, *, venue: str | None = None, year: int | None = None
+) -> list[dict[str, Any]]:
+    """The latest completeness check per crawl and venue/year (db.status.completeness), as
+    `label` (venue year [track], or the crawl scope) and `text` (the numbers and the outcome)."""
+    out = []
+    for row in completeness(engine):
+        if (venue and (row["venue"] or "").lower() != venue.lower()) or (
+            year and row["year"] != year
+        ):
+            continue
+        label = " ".join(str(row[k]) for k in ("venue", "year", "track") if row[k] is not None)
+        parts = [f"{row['crawled']} crawled"]
+        if row["published"] is not None:
+            parts.append(f"{row['published']} published")
+        if row["stated"] is not None:
+            parts.append(f"listing {row['listed']} of {row['stated']} ({row['stated_label']})")
+        out.append({**row, "label": label or row["scope"], "text": ", ".join(parts)})
+    return out
 
 
 def last_evaluation(engine: Engine) -> dict[str, Any] | None:

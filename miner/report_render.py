@@ -48,6 +48,11 @@ def _methodology(data: ReportData) -> list[str]:
         lines.append(evaluation_sentence(data.evaluation))
     else:
         lines.append("No `miner evaluate` run is recorded in this database.")
+    checks = "; ".join(f"{c['label']}: {c['text']} ({c['outcome']})" for c in data.completeness)
+    lines.append(
+        "Completeness (papers crawled against the published count and the listing's own count, "
+        f"1% tolerance): {checks or 'no crawl checked in this database'}."
+    )
     return lines
 
 

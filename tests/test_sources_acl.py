@@ -42,3 +42,29 @@ def test_collection_url_and_errors() -> None:
         list(AclSource().crawl(lambda u, p: None, CrawlSpec("acl", year=2019)))  # type: ignore[arg-type,return-value]
     with pytest.raises(ParseError):
         parse_collection_xml(b"<html>not xml")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        (b"<year>2022</year>", "<year>²⁰²²</year>".encode(), "meta.year"),
+        (b"<year>2022</year>", b"<year>" + b"2" * 30 + b"</year>", "meta.year"),
+        (b">2022.naloma-1.1</url>", b">" + b"x" * 300 + b"</url>", "url"),
+    ],
+)
+def test_bad_year_or_id_is_a_parse_error_naming_the_field(
+    old: bytes, new: bytes, field: str
+) -> None:
+    """Issue 18 for ACL: a year in superscript digits (str.isdigit() accepts them, int() does
+    not) or 30 digits, an unusable id: ParseError naming acl and the field, never a traceback."""
+    body = local("acl/2022.naloma.xml")
+    bad = body.replace(old, new, 1)
+    assert bad != body
+    with pytest.raises(ParseError) as err:
+        parse_collection_xml(bad)
+    assert err.value.source == "acl" and field in str(err.value)
+
+
+def test_listed_counts_paper_elements() -> None:
+    listed = AclSource().listed("u", local("acl/2022.naloma.xml"), CrawlSpec("acl", year=2022))
+    assert (listed.entries, listed.stated, listed.label) == (5, 5, "<paper> elements")

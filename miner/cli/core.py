@@ -159,27 +159,34 @@ def classify(
 @output_options
 @pass_ctx
 def status(ctx: Ctx, fmt: str) -> None:
-    """Per-stage counts (done / pending / failed) and the papers that failed.
+    """Per-stage counts (done / pending / failed), each crawl's completeness check per venue and
+    year (papers crawled against the listing's own count and the published count), and the
+    papers that failed.
 
     \b
     Example:
       miner status --json
     """
     from classifiers import identify
-    from db.status import failures, stage_counts
+    from db.status import CHECK_COLUMNS, completeness, failures, stage_counts
 
     registered = [(c.NAME, c.VERSION) for c in map(identify, sorted(CLASSIFIERS))]
     counts = stage_counts(ctx.engine, registered)
+    checks = completeness(ctx.engine)
     failed = failures(ctx.engine)
     if fmt == "json":
         import json
 
-        click.echo(json.dumps({"stages": counts, "failures": failed}, indent=2, default=str))
+        out = {"stages": counts, "completeness": checks, "failures": failed}
+        click.echo(json.dumps(out, indent=2, default=str))
         return
     rows = [
         {"stage": stage, "count": k, "n": v} for stage, d in counts.items() for k, v in d.items()
     ]
     render(rows, fmt, ["stage", "count", "n"])
+    if checks and fmt == "table":
+        click.echo("")
+        render(checks, fmt, CHECK_COLUMNS[:-1])
     if failed and fmt == "table":
         click.echo("")
         render(failed, fmt, ["id", "file_name", "status", "pages", "error"])

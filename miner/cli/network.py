@@ -165,6 +165,16 @@ def _crawl(ctx: Ctx, source: str, selection: Selection, http: HttpOptions) -> No
             ctx.engine, fetcher, spec, refresh=selection.refresh, progress=bar.update
         )
     note(ctx, f"crawl {spec.scope}: {report.summary()}")
+    warn_checks(report.checks)
+
+
+def warn_checks(checks: list[dict[str, Any]]) -> None:
+    """Print each completeness check that differs by more than 1%, with both numbers (stderr)."""
+    from miner.completeness import check_from_dict
+
+    for check in checks:
+        for line in check_from_dict(check).warnings():
+            click.echo(f"warning: {line}", err=True)
 
 
 def _fetch(
@@ -282,7 +292,8 @@ def run(
 @click.option("--source", type=SOURCE_CHOICE, help="Only payloads of this source.")
 @pass_ctx
 def reparse(ctx: Ctx, source: str | None) -> None:
-    """Parse the stored listing responses again with the current parsers (no network).
+    """Parse the stored listing responses again with the current parsers (no network), and
+    check each crawl's completeness again.
 
     \b
     Example:
@@ -292,3 +303,4 @@ def reparse(ctx: Ctx, source: str | None) -> None:
 
     report = run_reparse(ctx.engine, source=source)
     note(ctx, f"reparse: {report.summary()}")
+    warn_checks(report.checks)

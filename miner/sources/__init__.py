@@ -11,7 +11,7 @@ from miner.sources.openreview import OpenReviewSource
 from miner.sources.pmlr import PmlrSource
 from miner.sources.source import CrawlSpec, Page, Source
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 """Bump when a parser changes what it extracts; `miner reparse` re-runs stored payloads."""
 
 SOURCES: dict[str, Source] = {

@@ -14,7 +14,8 @@ from lxml import etree
 
 from miner.errors import ParseError, UsageError
 from miner.records import PaperRecord
-from miner.sources.source import CrawlSpec, GetPage, clean
+from miner.sources import shapes
+from miner.sources.source import CrawlSpec, GetPage, Listed, clean
 
 XML_BASE = "https://raw.githubusercontent.com/acl-org/acl-anthology/master/data/xml"
 SITE = "https://aclanthology.org"
@@ -34,14 +35,21 @@ def _author(el: etree._Element) -> str | None:
     return clean(f"{_text(el.find('first')) or ''} {_text(el.find('last')) or ''}")
 
 
-def parse_collection_xml(body: bytes, volume: str | None = None) -> list[PaperRecord]:
-    """Every paper of a collection (or of one volume id), with abstract and `<pwccode>` links."""
+def _root(body: bytes) -> etree._Element:
     try:
-        root = etree.fromstring(
+        return etree.fromstring(
             body, parser=etree.XMLParser(resolve_entities=False, no_network=True)
         )
     except etree.XMLSyntaxError as exc:
         raise ParseError("acl", "collection", f"bad XML: {exc}") from exc
+
+
+def parse_collection_xml(body: bytes, volume: str | None = None) -> list[PaperRecord]:
+    """Every paper of a collection (or of one volume id), with abstract and `<pwccode>` links.
+
+    Raises ParseError on bad XML, a year that is not four ASCII digits, or an unusable id.
+    """
+    root = _root(body)
     collection = root.get("id", "")
     event = collection.split(".", 1)[-1]
     out = []
@@ -50,11 +58,12 @@ def parse_collection_xml(body: bytes, volume: str | None = None) -> list[PaperRe
             continue
         meta = vol.find("meta")
         year_text = _text(meta.find("year")) if meta is not None else None
-        year = int(year_text) if year_text and year_text.isdigit() else None
-        for paper in vol.iter("paper"):
-            anthology_id = _text(paper.find("url"))
-            if not anthology_id:
+        year = shapes.year("acl", f"volume {vol.get('id')}.meta.year", year_text)
+        for i, paper in enumerate(vol.iter("paper")):
+            url = _text(paper.find("url"))
+            if not url:
                 continue
+            anthology_id = shapes.ident("acl", f"volume {vol.get('id')}.paper[{i}].url", url)
             code = [c.get("url") for c in paper.iter("pwccode") if c.get("url")]
             out.append(
                 PaperRecord(
@@ -90,6 +99,11 @@ class AclSource:
     def parse(self, url: str, body: bytes, spec: CrawlSpec) -> list[PaperRecord]:
         """Papers of one stored collection XML."""
         return parse_collection_xml(body, spec.track)
+
+    def listed(self, url: str, body: bytes, spec: CrawlSpec) -> Listed:
+        """Papers of every volume, against the collection's `<paper>` elements."""
+        stated = sum(1 for _ in _root(body).iter("paper"))
+        return Listed(len(parse_collection_xml(body)), stated, "<paper> elements")
 
     def crawl(self, get: GetPage, spec: CrawlSpec) -> Iterator[PaperRecord]:
         """One request: the collection XML."""

@@ -16,11 +16,12 @@ from lxml import html as lxml_html
 
 from miner.errors import ParseError, UsageError
 from miner.records import PaperRecord
-from miner.sources.source import CrawlSpec, GetPage, clean
+from miner.sources.source import CrawlSpec, GetPage, Listed, clean
 
 SITE = "https://openaccess.thecvf.com"
 CONFERENCES = ("CVPR", "ICCV", "WACV")
 ARXIV_RE = re.compile(r"arxiv\.org/abs/([^/?#]+?)(?:v\d+)?$")
+MARKED_RE = re.compile(rb'<dt class="ptitle">')
 DAY_RE = re.compile(r"\?day=(\d{4}-\d{2}-\d{2})$")
 
 
@@ -121,6 +122,11 @@ class CvfSource:
     def parse(self, url: str, body: bytes, spec: CrawlSpec) -> list[PaperRecord]:
         """Papers of one stored listing page."""
         return parse_listing_html(body, url, _conf(spec), spec.year or 0)
+
+    def listed(self, url: str, body: bytes, spec: CrawlSpec) -> Listed:
+        """Papers parsed against the `dt.ptitle` entries marked up in the raw page."""
+        entries = len(self.parse(url, body, spec))
+        return Listed(entries, len(MARKED_RE.findall(body)), "entries marked up")
 
     def crawl(self, get: GetPage, spec: CrawlSpec) -> Iterator[PaperRecord]:
         """`?day=all`; if it lists no papers but links days, each day page."""

@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from miner.errors import ParseError, UsageError
 from miner.records import PaperRecord
-from miner.sources.source import CrawlSpec, GetPage, clean
+from miner.sources.source import CrawlSpec, GetPage, Listed, clean
 
 SITE = "https://proceedings.neurips.cc"
 VENUE = "NeurIPS"
@@ -31,6 +31,9 @@ TRACKS = {
     "datasets_and_benchmarks_track": "datasets_and_benchmarks",
     "position_paper_track": "position",
 }
+PRINTED_COUNT_RE = re.compile(rb'<span class="paper-count">\s*([0-9]{1,6}) papers\s*</span>')
+"""The 2025 redesign prints the year's paper count above the list."""
+MARKED_RE = re.compile(rb'title="paper title"')
 AUTHOR_PLACEHOLDERS = {"Error", ""}
 """The 2025 redesign shows `Error` where it has no author list."""
 
@@ -107,6 +110,14 @@ class NeuripsSource:
         if spec.track:
             records = [r for r in records if r.track == spec.track]
         return records
+
+    def listed(self, url: str, body: bytes, spec: CrawlSpec) -> Listed:
+        """Papers of every track, against the printed count (2025 on) or the marked-up entries."""
+        entries = len(parse_index_html(body, year=spec.year))
+        printed = PRINTED_COUNT_RE.search(body)
+        if printed:
+            return Listed(entries, int(printed.group(1)), "printed count")
+        return Listed(entries, len(MARKED_RE.findall(body)), "entries marked up")
 
     def crawl(self, get: GetPage, spec: CrawlSpec) -> Iterator[PaperRecord]:
         """One request: the year index."""

@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 
 from miner.errors import ParseError, UsageError
 from miner.records import PaperRecord
-from miner.sources.source import CrawlSpec, GetPage, clean, link_url
+from miner.sources.source import CrawlSpec, GetPage, Listed, clean, link_url
 
 SITE = "https://proceedings.mlr.press"
 ICML_VOLUMES: dict[int, int] = {
@@ -35,6 +35,7 @@ ICML_VOLUMES: dict[int, int] = {
 """ICML year -> PMLR volume (the proceedings' own numbering)."""
 CODE_LABELS = {"code", "software", "code for experiments"}
 YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
+MARKED_RE = re.compile(rb'<div class="paper">')
 KEY_RE = re.compile(r"/v(\d+)/([^/]+?)\.html$")
 
 
@@ -133,6 +134,11 @@ class PmlrSource:
     def parse(self, url: str, body: bytes, spec: CrawlSpec) -> list[PaperRecord]:
         """Papers of one stored volume page."""
         return parse_volume_html(body, resolve_volume(spec))
+
+    def listed(self, url: str, body: bytes, spec: CrawlSpec) -> Listed:
+        """Papers parsed against the `div.paper` entries marked up in the raw page."""
+        entries = len(self.parse(url, body, spec))
+        return Listed(entries, len(MARKED_RE.findall(body)), "entries marked up")
 
     def crawl(self, get: GetPage, spec: CrawlSpec) -> Iterator[PaperRecord]:
         """One request: the volume page."""

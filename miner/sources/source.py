@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from miner.records import PaperRecord
 
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 HOST_RE = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:/|$)", re.IGNORECASE)
 
 
@@ -86,8 +87,31 @@ class Page:
     content_type: str = ""
 
 
-GetPage = Callable[[str, Mapping[str, str | int] | None], Page]
-"""get(url, params) -> Page; raises FetchError when the page cannot be had."""
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """What one listing page says about itself, for the completeness check."""
+
+    entries: int
+    """Entries the page holds as the parser reads them, before any filter (track, accepted)."""
+    stated: int | None = None
+    """The count the source itself gives: arXiv totalResults, OpenReview count, a printed count,
+    or the entries marked up in the raw page (None when it gives nothing)."""
+    label: str = ""
+    """What `stated` is, e.g. `totalResults` or `printed count`."""
+    per_page: bool = True
+    """stated counts this page (pages add up), else the whole query (arXiv, OpenReview)."""
+
+
+class GetPage(Protocol):
+    """get(url, params, fresh=False) -> Page; raises FetchError when the page cannot be had.
+
+    fresh=True fetches again instead of replaying a stored page (a source retrying a page it
+    found short or empty); the new response replaces the stored one.
+    """
+
+    def __call__(
+        self, url: str, params: Mapping[str, str | int] | None = None, *, fresh: bool = False
+    ) -> Page: ...
 
 
 class Source(Protocol):
@@ -101,6 +125,10 @@ class Source(Protocol):
 
     def parse(self, url: str, body: bytes, spec: CrawlSpec) -> list[PaperRecord]:
         """Papers in one stored listing page (pure)."""
+        ...
+
+    def listed(self, url: str, body: bytes, spec: CrawlSpec) -> Listed:
+        """What one stored listing page says about its own size (pure)."""
         ...
 
 
@@ -125,8 +153,8 @@ def link_url(href: str | None, page_url: str) -> str | None:
 
 
 def clean(text: str | None) -> str | None:
-    """Collapse whitespace; None for empty."""
+    """Collapse whitespace and drop control characters (NUL...); None for empty."""
     if text is None:
         return None
-    out = " ".join(text.split())
+    out = " ".join(CONTROL_RE.sub(" ", text).split())
     return out or None

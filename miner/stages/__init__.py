@@ -28,10 +28,15 @@ class StageReport:
     counts: Counter[str] = field(default_factory=Counter)
     figures: dict[str, float] = field(default_factory=dict)
     """Measurements that are not counts (evaluate's F1 scores); recorded beside the counts."""
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    """Completeness checks (miner.completeness.Check.as_dict) of crawl and reparse runs."""
 
-    def recorded(self) -> dict[str, float]:
-        """What `runs.counts` stores: the counts and the figures."""
-        return {**self.counts, **self.figures}
+    def recorded(self) -> dict[str, Any]:
+        """What `runs.counts` stores: the counts, the figures and any `completeness` checks."""
+        out: dict[str, Any] = {**self.counts, **self.figures}
+        if self.checks:
+            out["completeness"] = list(self.checks)
+        return out
 
     def summary(self) -> str:
         """One line such as `ok 7, no_text 1`."""

@@ -16,8 +16,9 @@ from miner.errors import MinerError
 from miner.http import Fetcher
 from miner.records import PaperRecord
 from miner.sources import PARSER_VERSION, CrawlSpec, Page, Source, get_source
-from miner.sources.source import spec_dict
+from miner.sources.source import Listed, spec_dict
 from miner.stages import Progress, StageReport
+from miner.stages.checks import Seen, run_checks
 from miner.stages.recorded import recorded_run, stopped_state
 
 BATCH = 200
@@ -37,26 +38,32 @@ def dedupe(records: Iterable[PaperRecord]) -> list[PaperRecord]:
 
 
 class PageGetter:
-    """The `get(url, params)` a source crawls with: stored payload first, else fetch and keep."""
+    """The `get(url, params, fresh=)` a source crawls with: stored payload first (unless
+    fresh), else fetch and keep. Notes what each page says about its size (`listed`)."""
 
     def __init__(
         self,
         session: Session,
         fetcher: Fetcher,
+        source: Source,
         spec: CrawlSpec,
         report: StageReport,
         refresh: bool,
     ) -> None:
         self.session, self.fetcher, self.spec, self.report = session, fetcher, spec, report
-        self.refresh = refresh
+        self.source, self.refresh = source, refresh
+        self.listed: dict[str, Listed] = {}
+        """Per page URL (a page fetched again replaces its entry)."""
 
-    def __call__(self, url: str, params: Mapping[str, str | int] | None) -> Page:
+    def __call__(
+        self, url: str, params: Mapping[str, str | int] | None = None, *, fresh: bool = False
+    ) -> Page:
         key = full_url(url, params)
-        if not self.refresh:
+        if not (self.refresh or fresh):
             stored = crawls.load_raw(self.session, key)
             if stored is not None and 200 <= stored.status < 300:
                 self.report.counts["pages_stored"] += 1
-                return Page(key, stored.status, stored.body, stored.content_type)
+                return self._noted(Page(key, stored.status, stored.body, stored.content_type))
         response = self.fetcher.get(url, params=params)
         page = Page(
             key, response.status_code, response.content, response.headers.get("Content-Type", "")
@@ -73,6 +80,10 @@ class PageGetter:
         )
         self.report.counts["pages_fetched"] += 1
         self.session.commit()  # a page once fetched is never fetched again by a resumed crawl
+        return self._noted(page)
+
+    def _noted(self, page: Page) -> Page:
+        self.listed[page.url] = self.source.listed(page.url, page.body, self.spec)
         return page
 
 
@@ -88,8 +99,10 @@ def run_crawl(
     """List a venue's papers into `papers`, keeping every listing response in `raw_payloads`.
 
     `source` overrides the registry's (tests: a smaller page size).
-    Raises FetchError when a listing page cannot be had (after retries); papers parsed before
-    that are kept and the crawl state says `failed` (`interrupted` after Ctrl-C or SIGTERM).
+    Raises FetchError when a listing page cannot be had (after retries), ParseError when one
+    has the wrong shape; papers parsed before that are kept and the crawl state says `failed`
+    (`interrupted` after Ctrl-C or SIGTERM). A finished crawl is checked for completeness
+    (miner.stages.checks): the checks go into the run's counts and differences are logged.
     """
     source = source or get_source(spec.source)
     versions = {"miner": __version__, "parser": PARSER_VERSION}
@@ -99,11 +112,13 @@ def run_crawl(
     ):
         crawls.set_crawl_state(session, spec.source, spec.scope, "running")
         session.commit()
-        get = PageGetter(session, fetcher, spec, report, refresh)
+        get = PageGetter(session, fetcher, source, spec, report, refresh)
         batch: list[PaperRecord] = []
         seen = 0
+        got = Seen()
 
         def flush() -> None:
+            got.add(batch)
             records = dedupe(batch)
             new = store.upsert_papers(session, records)
             report.counts["new"] += new
@@ -132,4 +147,6 @@ def run_crawl(
             state(stopped_state(exc), str(exc) if isinstance(exc, MinerError) else None)
             raise
         state("done")
+        checks = run_checks(session, spec, get.listed.values(), got)
+        report.checks.extend(c.as_dict() for c in checks)
     return report

@@ -45,7 +45,7 @@ def recorded_run(
     """
     report = report if report is not None else StageReport()
     run = run_store.start_run(session, command, args, versions)
-    committed: dict[str, float] = {}
+    committed: dict[str, Any] = {}
 
     def snapshot() -> None:
         committed.clear()

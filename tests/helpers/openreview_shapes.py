@@ -5,6 +5,14 @@ so these payloads are synthetic: field names and nesting follow docs.openreview.
 with plain content values and `details.directReplies`; API v2 notes whose content fields are
 `{"value": ...}`; `count` for paging) and the 429 body quoted in a public GitHub issue
 (mireklzicar/openreview_downloader#4: `RateLimitError` with `details.resetTime`).
+
+Decision shapes per venue and year (miner.sources.openreview_decisions.DECIDES), as the venues
+published them: API v1 ICLR 2018 `/-/Acceptance_Decision` replies (`Accept (Oral)`, `Invite to
+Workshop Track`, `Reject`); ICLR 2019 `Paper<N>/Meta_Review` replies with `recommendation`;
+ICLR 2020-2023 and NeurIPS 2021-2022 `Paper<N>/-/Decision` replies (`Accept (Talk)`,
+`Accept: notable-top-5%`...); API v2 (ICLR 2024+, NeurIPS 2023+, ICML 2023+) `content.venueid`
+`<Venue>/<year>/Conference` or `.../Rejected_Submission`, `.../Withdrawn_Submission`,
+`.../Desk_Rejected_Submission`, with `content.venue` such as `ICLR 2024 spotlight`.
 """
 
 from __future__ import annotations
@@ -46,9 +54,29 @@ def note_v1(
     return note
 
 
-def note_v2(i: int, venueid: str = "ICLR.cc/2024/Conference") -> dict[str, Any]:
-    """An API v2 note: every content field wrapped in {"value": ...}."""
-    return {
+def reply(invitation: str, **content: str) -> dict[str, Any]:
+    """A direct reply (decision, meta-review, withdrawal) with plain v1 content values."""
+    return {"invitation": invitation, "content": dict(content)}
+
+
+def note_v1_replies(
+    i: int, replies: list[dict[str, Any]], *, venueid: str | None = None, venue: str | None = None
+) -> dict[str, Any]:
+    """An API v1 Blind_Submission note whose verdict lives in `details.directReplies`."""
+    note = note_v1(i, venueid=None)
+    if venueid is not None:
+        note["content"]["venueid"] = venueid
+    if venue is not None:
+        note["content"]["venue"] = venue
+    note["details"] = {"directReplies": replies}
+    return note
+
+
+def note_v2(
+    i: int, venueid: str | None = "ICLR.cc/2024/Conference", venue: str = "ICLR 2024 spotlight"
+) -> dict[str, Any]:
+    """An API v2 note: every content field wrapped in {"value": ...} (venueid None: absent)."""
+    note: dict[str, Any] = {
         "id": f"v2id{i}",
         "forum": f"v2id{i}",
         "number": i,
@@ -57,15 +85,23 @@ def note_v2(i: int, venueid: str = "ICLR.cc/2024/Conference") -> dict[str, Any]:
             "authors": {"value": [f"Author {i}"]},
             "abstract": {"value": f"Abstract {i}."},
             "pdf": {"value": f"/pdf/{i:040x}.pdf"},
-            "venue": {"value": "ICLR 2024 spotlight"},
+            "venue": {"value": venue},
             "venueid": {"value": venueid},
         },
     }
+    if venueid is None:
+        del note["content"]["venueid"]
+    return note
 
 
-def notes_page(notes: list[dict[str, Any]], count: int | None = None) -> bytes:
-    """A `GET /notes` response body."""
-    return json.dumps({"notes": notes, "count": len(notes) if count is None else count}).encode()
+def notes_page(
+    notes: list[dict[str, Any]], count: int | None = None, *, with_count: bool = True
+) -> bytes:
+    """A `GET /notes` response body (with_count=False: no `count` field)."""
+    data: dict[str, Any] = {"notes": notes}
+    if with_count:
+        data["count"] = len(notes) if count is None else count
+    return json.dumps(data).encode()
 
 
 def rate_limit_body(reset_time: str) -> bytes:
