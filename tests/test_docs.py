@@ -26,3 +26,10 @@ def test_quickstart_has_exactly_the_two_setup_commands() -> None:
         line for line in block.splitlines() if line.strip() and not line.startswith(("#", "sh"))
     ]
     assert commands == ["make demo", "make test"]
+
+
+def test_readme_code_fences_are_closed() -> None:
+    """An unclosed fence swallowed a whole section into a code block (issue 16)."""
+    fences = [line for line in README.splitlines() if line.startswith("```")]
+    assert len(fences) % 2 == 0
+    assert all(f == "```" for f in fences[1::2]), "a closing fence carries a language"

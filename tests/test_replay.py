@@ -1,8 +1,9 @@
-"""`python -m miner.replay` (issue 16): the README's worked `miner run` example runs against it
-offline and prints what README shows."""
+"""`python -m miner.replay` (issue 16): README's crawl, fetch and run examples run offline against
+it, in README's order, and print what README shows."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,9 @@ import pytest
 
 from miner.replay import make_server
 from tests.helpers.paths import ROOT
-from tests.helpers.readme import normalize, run
+from tests.helpers.readme import examples, normalize, run
+
+REPLAY = "http://127.0.0.1:8765"
 
 
 @pytest.fixture
@@ -26,18 +29,26 @@ def replay() -> Iterator[int]:
         server.server_close()
 
 
-def test_readme_run_example_against_the_replay(
+def replay_examples() -> list[tuple[str, str]]:
+    """(command, output) of every README example that talks to the replay, in README order."""
+    blocks = re.findall(r"^```sh\n(.*?)^```$", (ROOT / "README.md").read_text(), re.S | re.M)
+    return [
+        (e.command, e.expected) for block in blocks for e in examples(block) if REPLAY in e.command
+    ]
+
+
+def test_readme_replay_examples(
     replay: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    section = (ROOT / "README.md").read_text().split("### miner run", 1)[1]
-    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
-    command, expected = block.split("\n", 1)
-    command = command.removeprefix("$ ").replace(":8765", f":{replay}")
+    found = replay_examples()
+    verbs = [next(w for w in ("crawl", "fetch", "run") if f" {w} " in c) for c, _ in found]
+    assert verbs == ["crawl", "fetch", "run"]
     monkeypatch.chdir(tmp_path)
-    got = run(command)
-    # Summary lines come on stderr and the table on stdout: compare them as sets of lines.
-    assert sorted(normalize(got).splitlines()) == sorted(normalize(expected).splitlines())
-    again = run(command)  # resumable: the second run finds nothing new
+    for command, expected in found:
+        got = run(command.replace(REPLAY, f"http://127.0.0.1:{replay}"))
+        # Summaries come on stderr, tables on stdout: compare the lines, not their interleaving.
+        assert sorted(got.splitlines()) == sorted(normalize(expected).splitlines()), command
+    again = run(found[-1][0].replace(REPLAY, f"http://127.0.0.1:{replay}"))
     assert "crawl neurips year=2019: new 0, pages_stored 1" in again  # replayed from the DB
     assert "fetch: nothing to do" in again
 
