@@ -139,3 +139,26 @@ def test_margin_line_numbers_stay_out_of_titles_and_text() -> None:
     assert got.title == "Dynamax: A Python package for probabilistic state space modeling with JAX"
     text = " ".join(b.text for b in got.blocks)
     assert "JAX 2" not in text and " 17 " not in text and "everyone to use. We implement" in text
+
+
+def test_authors_in_the_titles_size_stay_out_of_the_title() -> None:
+    """Issue 16: ICASSP-style pages set the authors in the title's size, in roman under a bold
+    title; the title took the author list and affiliations along."""
+    import pymupdf
+
+    from miner.extract.pdf import extract_pdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text(
+        (120, 100), "ADADELTA: AN ADAPTIVE LEARNING RATE METHOD", fontsize=12, fontname="tibo"
+    )
+    page.insert_text((230, 130), "Matthew D. Zeiler", fontsize=12, fontname="tiro")
+    page.insert_text((200, 146), "New York University, USA", fontsize=12, fontname="tiro")
+    for i in range(20):
+        page.insert_text(
+            (72, 200 + 14 * i),
+            "We present a novel per-dimension learning rate method.",
+            fontsize=10,
+        )
+    assert extract_pdf(doc.tobytes()).title == "ADADELTA: AN ADAPTIVE LEARNING RATE METHOD"

@@ -34,6 +34,8 @@ class RawBlock:
     chars: int = field(default=0)
     markers: list[tuple[str, str]] = field(default_factory=list)
     """Footnote markers in the text: (marker, the text before it)."""
+    line_sizes: list[float] = field(default_factory=list)
+    """Dominant font size of each line (as `size`, for one line)."""
 
     @property
     def text(self) -> str:
@@ -148,6 +150,7 @@ def page_blocks(page_no: int, info: dict[str, Any]) -> list[RawBlock]:
                     before = " ".join(current.lines[-3:] + [text[:pos]])
                     current.markers.append((marker, before[-300:]))
             current.lines.append(text)
+            current.line_sizes.append(max(line_sizes.items(), key=lambda kv: kv[1])[0])
             for size, n in line_sizes.items():
                 sizes[size] = sizes.get(size, 0) + n
         if current is not None:

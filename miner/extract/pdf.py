@@ -199,8 +199,14 @@ def guess_title(blocks: list[RawBlock]) -> str | None:
     start = next(i for i, b in enumerate(first) if b.size == size)
     lines: list[str] = []
     for b in first[start:]:  # a title set over several blocks: take the run in that size
-        if b.size != size:
+        # ... and weight: authors set in the title's size (ICASSP style) are not bold like it.
+        if b.size != size or b.bold != first[start].bold:
             break
-        lines.extend(b.lines)
+        # Within a block, stop at the first line set smaller (authors sharing the block).
+        sizes = b.line_sizes or [size] * len(b.lines)
+        cut = next((i for i, s in enumerate(sizes) if s < size - 0.5), len(sizes))
+        lines.extend(b.lines[: max(cut, 1)])
+        if cut < len(b.lines):
+            break
     title = join_lines(lines).rstrip(" *∗†‡")  # footnote marks after the title
     return title[:300] if len(title) >= 4 else None
