@@ -290,11 +290,33 @@ def make_scale(workers: int, executor: str, scheduler: str | None, doc_timeout: 
     )
 
 
-def progress(ctx: Ctx, length: int, label: str) -> Any:
-    """A progress bar on stderr, or a no-op when --quiet or stderr is not a terminal."""
+def progress(ctx: Ctx, length: int | None, label: str) -> Any:
+    """A progress bar on stderr (with ETA); length None: a running count, for work of unknown
+    size such as a crawl. A no-op when --quiet, when stderr is not a terminal, or for 0 items."""
     if ctx.quiet or length == 0 or not sys.stderr.isatty():
         return NullBar()
+    if length is None:
+        return CountBar(label)
     return click.progressbar(length=length, label=label, file=sys.stderr)
+
+
+class CountBar:
+    """`label: N` rewritten in place on stderr as items finish (no total known)."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.done = label, 0
+
+    def __enter__(self) -> CountBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.done:
+            click.echo("", err=True)
+
+    def update(self, n: int) -> None:
+        """Count n more items and show the total."""
+        self.done += n
+        click.echo(f"\r{self.label}: {self.done}", err=True, nl=False)
 
 
 class NullBar:

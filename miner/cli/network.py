@@ -160,7 +160,7 @@ def _crawl(ctx: Ctx, source: str, selection: Selection, http: HttpOptions) -> No
 
     spec = selection.spec(source)
     fetcher = http.fetcher()
-    with fetcher.client, progress(ctx, spec.limit or 0, "crawl") as bar:
+    with fetcher.client, progress(ctx, spec.limit, "crawl: papers") as bar:
         report = run_crawl(
             ctx.engine, fetcher, spec, refresh=selection.refresh, progress=bar.update
         )
