@@ -185,7 +185,8 @@ def workers_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def scale_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--workers, --executor, --scheduler, --doc-timeout: where and how a stage's work runs."""
+    """--workers, --executor, --scheduler, --doc-timeout, --max-memory-mb: where and how a
+    stage's work runs."""
     for opt in reversed(
         [
             click.option(
@@ -207,13 +208,26 @@ def scale_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                 show_default=True,
                 help="Seconds per document before its worker is killed (recorded as timeout).",
             ),
+            click.option(
+                "--max-memory-mb",
+                type=click.IntRange(0),
+                default=2048,
+                show_default=True,
+                help="Memory cap of each worker process, MB (recorded as too_large); 0: none.",
+            ),
         ]
     ):
         fn = opt(fn)
     return workers_option(fn)
 
 
-def make_scale(workers: int, executor: str, scheduler: str | None, doc_timeout: float) -> Any:
+def make_scale(
+    workers: int,
+    executor: str,
+    scheduler: str | None,
+    doc_timeout: float,
+    max_memory_mb: int = 2048,
+) -> Any:
     """The stages' ScaleOptions from the scale_options values."""
     from miner.stages import ScaleOptions
 
@@ -222,7 +236,11 @@ def make_scale(workers: int, executor: str, scheduler: str | None, doc_timeout: 
             "--executor dask needs --scheduler tcp://HOST:PORT (or MINER_DASK_SCHEDULER)"
         )
     return ScaleOptions(
-        executor=executor, workers=workers, doc_timeout=doc_timeout, scheduler=scheduler
+        executor=executor,
+        workers=workers,
+        doc_timeout=doc_timeout,
+        scheduler=scheduler,
+        max_memory_mb=max_memory_mb or None,
     )
 
 

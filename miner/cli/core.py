@@ -73,6 +73,7 @@ def extract(
     executor: str,
     scheduler: str | None,
     doc_timeout: float,
+    max_memory_mb: int,
     max_pages: int,
     time_budget: float,
     force: bool,
@@ -87,7 +88,7 @@ def extract(
     """
     from miner.stages.extract import count_pending, run_extract
 
-    scale = make_scale(workers, executor, scheduler, doc_timeout)
+    scale = make_scale(workers, executor, scheduler, doc_timeout, max_memory_mb)
     pending = count_pending(ctx.engine) if not force else 0
     with progress(ctx, min(pending, limit or pending), "extract") as bar:
         report = run_extract(
@@ -120,6 +121,7 @@ def classify(
     executor: str,
     scheduler: str | None,
     doc_timeout: float,
+    max_memory_mb: int,
 ) -> None:
     """Label each extracted paper uses / mentions / absent per framework, with evidence.
 
@@ -130,7 +132,7 @@ def classify(
     """
     from miner.stages.classify import run_classify
 
-    scale = make_scale(workers, executor, scheduler, doc_timeout)
+    scale = make_scale(workers, executor, scheduler, doc_timeout, max_memory_mb)
     for name in sorted(CLASSIFIERS) if all_ else [classifier]:
         report = run_classify(ctx.engine, classifier=name, force=force, limit=limit, scale=scale)
         note(ctx, f"classify {name}: {report.summary()}")
