@@ -15,6 +15,7 @@ import multiprocessing
 import pickle
 import resource
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -70,7 +71,7 @@ def iter_outcomes(
     for an unknown executor or a missing scheduler.
     """
     if executor == "inline":
-        yield from _iter_inline(fn, jobs)
+        yield from _iter_inline(fn, jobs, timeout)
     elif executor == "process":
         yield from _iter_process(fn, jobs, max(1, workers), timeout, memory_mb)
     elif executor == "dask":
@@ -83,13 +84,49 @@ def iter_outcomes(
         raise UsageError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
 
 
-def _iter_inline(fn: Callable[[J], R], jobs: Iterable[J]) -> Iterator[Outcome[J, R]]:
+class _JobTimeout(BaseException):
+    """Raised in the main thread by SIGALRM when an inline job runs past its timeout (a
+    BaseException, so a stage function's own `except Exception` cannot swallow it)."""
+
+
+def _alarm(_signum: int, _frame: Any) -> None:
+    raise _JobTimeout
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise _JobTimeout in the block after `seconds` (main thread only; elsewhere no limit).
+
+    Python code is interrupted between bytecodes; a single long C call finishes first.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _iter_inline(
+    fn: Callable[[J], R], jobs: Iterable[J], timeout: float | None = None
+) -> Iterator[Outcome[J, R]]:
     for job in jobs:
         try:
-            yield Outcome(job, fn(job))
+            with _time_limit(timeout):
+                result = fn(job)
+        except _JobTimeout:
+            logger.warning("timeout after %g s: %r", timeout, job)
+            yield Outcome(job, None, "timeout", f"no result after {timeout:g} s")
+            continue
         except Exception as exc:  # a stage function's bug must not abort the run
             logger.warning("job failed: %r", exc)
             yield Outcome(job, None, "failed", f"{type(exc).__name__}: {exc}")
+            continue
+        yield Outcome(job, result)
 
 
 def _worker_main(fn: Callable[[Any], Any], conn: Connection, memory_mb: int | None = None) -> None:
