@@ -12,7 +12,10 @@ import io
 import json
 import logging
 import os
+import shlex
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -61,12 +64,33 @@ class Ctx:
                     os.remove(self._new_file + suffix)
 
 
+SIGTERM_EXIT = 128 + signal.SIGTERM
+
+
+def _sigterm_exit(_signum: int, _frame: Any) -> None:
+    sys.exit(SIGTERM_EXIT)
+
+
+def resume_command() -> str:
+    """The command line this process was started with, as `miner ...` (to run it again)."""
+    return " ".join(["miner", *(shlex.quote(a) for a in sys.argv[1:])])
+
+
 class MinerGroup(click.Group):
-    """Turns MinerError and bad options into a one-line message and exit code 2, never a traceback."""
+    """Turns MinerError and bad options into a one-line message and exit code 2, never a traceback;
+    Ctrl-C and SIGTERM into one line saying how to resume (exit 130 / 143)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _sigterm_exit)  # so `finally` blocks stop the workers
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            self._interrupted(ctx, "Ctrl-C", 130)
+        except SystemExit as exc:
+            if exc.code != SIGTERM_EXIT:
+                raise
+            self._interrupted(ctx, "SIGTERM", SIGTERM_EXIT)
         except MinerError as exc:
             click.echo(f"Error: {exc}", err=True)
             if isinstance(exc, UsageError) and isinstance(ctx.obj, Ctx):
@@ -76,6 +100,17 @@ class MinerGroup(click.Group):
             name = exc.ctx.command_path if exc.ctx else "miner"
             click.echo(f"Error: {exc.format_message()} (see `{name} --help`)", err=True)
             ctx.exit(2)
+
+    @staticmethod
+    def _interrupted(ctx: click.Context, why: str, code: int) -> None:
+        """One line on stderr (even with --quiet): what stopped, and the command that resumes."""
+        command = ctx.invoked_subcommand or "miner"
+        click.echo(
+            f"Interrupted ({why}): miner {command} stopped; what it committed is kept (its run "
+            f"reads `interrupted`). Resume with: {resume_command()}",
+            err=True,
+        )
+        ctx.exit(code)
 
 
 @click.group(cls=MinerGroup, context_settings=CONTEXT_SETTINGS)
