@@ -27,26 +27,39 @@ from miner.errors import MinerError, UsageError
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+READ_ONLY_COMMANDS = frozenset(
+    {"tally", "papers", "status", "show", "export", "report", "plot", "serve"}
+)
+"""Commands that only read: they open an existing database read-only (no WAL switch, no
+migration) and refuse one whose schema is older, saying to run a writing command (#18)."""
+
+
 class Ctx:
     """Options of the group, passed to every command."""
 
-    def __init__(self, db: str, data_dir: str, quiet: bool, verbose: int) -> None:
+    def __init__(
+        self, db: str, data_dir: str, quiet: bool, verbose: int, read_only: bool = False
+    ) -> None:
         self.db = db
         self.data_dir = data_dir
         self.quiet = quiet
         self.verbose = verbose
+        self.read_only = read_only
         self._engine: Any = None
         self._new_file: str | None = None
 
     @property
     def engine(self) -> Any:
-        """The database engine, created (and migrated) on first use."""
+        """The database engine, created (and migrated) on first use; read-only for the read-only
+        commands on a database that exists (a new path still gets an empty, current schema)."""
         if self._engine is None:
             from db import make_engine
 
-            if "://" not in self.db and self.db != ":memory:" and not os.path.exists(self.db):
+            local = "://" not in self.db and self.db != ":memory:"
+            if local and not os.path.exists(self.db):
                 self._new_file = self.db
-            self._engine = make_engine(self.db)
+            exists = (local and self._new_file is None) or self.db.startswith("sqlite:///")
+            self._engine = make_engine(self.db, read_only=self.read_only and exists)
         return self._engine
 
     def close(self) -> None:
@@ -100,6 +113,14 @@ class MinerGroup(click.Group):
             name = exc.ctx.command_path if exc.ctx else "miner"
             click.echo(f"Error: {exc.format_message()} (see `{name} --help`)", err=True)
             ctx.exit(2)
+        except Exception as exc:
+            from db import storage_failure
+
+            message = storage_failure(exc)  # a full disk: one line, not a traceback
+            if message is None:
+                raise
+            click.echo(f"Error: {message}", err=True)
+            ctx.exit(1)
 
     @staticmethod
     def _interrupted(ctx: click.Context, why: str, code: int) -> None:
@@ -149,7 +170,7 @@ def cli(ctx: click.Context, db: str, data_dir: str, quiet: bool, verbose: int) -
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
-    ctx.obj = Ctx(db, data_dir, quiet, verbose)
+    ctx.obj = Ctx(db, data_dir, quiet, verbose, ctx.invoked_subcommand in READ_ONLY_COMMANDS)
     ctx.call_on_close(ctx.obj.close)
 
 
