@@ -92,7 +92,9 @@ def _read_only_engine(db: str) -> Engine:
     try:
         engine = create_engine(url)
     except (ArgumentError, ImportError, ValueError) as exc:
-        raise UsageError(f"cannot open database {db!r}: {exc}") from exc
+        raise UsageError(
+            f"cannot open database {db!r}: {exc}; pass a file path or a SQLAlchemy URL"
+        ) from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_read_pragmas)
     try:
@@ -100,7 +102,9 @@ def _read_only_engine(db: str) -> Engine:
             migrations.check_current(conn)
     except DatabaseError as exc:
         engine.dispose()
-        raise UsageError(f"cannot read database {db!r}: {exc.orig}") from exc
+        raise UsageError(
+            f"cannot open database {db!r}: {exc.orig}; pass another --db (a new path makes a new one)"
+        ) from exc
     except SchemaError:
         engine.dispose()
         raise

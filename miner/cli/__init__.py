@@ -58,7 +58,12 @@ class Ctx:
             local = "://" not in self.db and self.db != ":memory:"
             if local and not os.path.exists(self.db):
                 self._new_file = self.db
-            exists = (local and self._new_file is None) or self.db.startswith("sqlite:///")
+            path = (
+                self.db.removeprefix("sqlite:///")
+                if local or self.db.startswith("sqlite:///")
+                else ""
+            )
+            exists = bool(path) and os.path.isfile(path)
             self._engine = make_engine(self.db, read_only=self.read_only and exists)
         return self._engine
 
