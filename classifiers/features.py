@@ -144,8 +144,36 @@ def iter_sentences(doc: ExtractedDoc) -> Iterator[tuple[Block, str, float, str]]
                 yield block, region or block.section, i / total, sent
 
 
-def hit_cues(sentence: str, start: int, end: int, section: str) -> frozenset[str]:
-    """Names of the cues that fire around one hit."""
+@dataclass(frozen=True, slots=True)
+class SentenceCues:
+    """The cues that depend on the whole sentence, found once per sentence (not once per hit:
+    a sentence naming frameworks thousands of times made classify quadratic, #18)."""
+
+    hypothetical: bool
+    citation: bool
+    urls: tuple[tuple[int, int], ...]
+    """(start, end) of every URL, in order."""
+
+    @classmethod
+    def of(cls, sentence: str) -> SentenceCues:
+        """The sentence-wide cues of sentence."""
+        return cls(
+            bool(HYPOTHETICAL.search(sentence)),
+            bool(CITATION_LIKE.search(sentence)),
+            tuple(m.span() for m in _URL.finditer(sentence)),
+        )
+
+    def in_url(self, pos: int) -> bool:
+        """pos lies inside one of the URLs."""
+        i = bisect_right(self.urls, (pos, 1 << 62)) - 1
+        return i >= 0 and self.urls[i][0] <= pos < self.urls[i][1]
+
+
+def hit_cues(
+    sentence: str, start: int, end: int, section: str, shared: SentenceCues | None = None
+) -> frozenset[str]:
+    """Names of the cues that fire around one hit (`shared`: the sentence's, if known)."""
+    shared = shared or SentenceCues.of(sentence)
     before = sentence[max(0, start - WINDOW) : start]
     after = sentence[end : end + WINDOW]
     near = sentence[max(0, start - WINDOW) : end + WINDOW]
@@ -161,13 +189,13 @@ def hit_cues(sentence: str, start: int, end: int, section: str) -> frozenset[str
         cues.add("version")
     if EXAMPLE.search(before[-60:]):
         cues.add("example")
-    if HYPOTHETICAL.search(sentence):
+    if shared.hypothetical:
         cues.add("hypothetical")
     if OTHERS.search(near):
         cues.add("others")
-    if CITATION_LIKE.search(sentence):
+    if shared.citation:
         cues.add("citation")
-    if any(m.start() <= start < m.end() for m in _URL.finditer(sentence)):
+    if shared.in_url(start):
         cues.add("url")
     if re.match(r"\s*[\[(]\s*\d", after) or re.match(r"\s*\(\s*[A-Z][a-z]+", after):
         cues.add("cited")
@@ -184,6 +212,7 @@ def iter_hits(doc: ExtractedDoc, compiled: Vocabulary | None = None) -> Iterator
         if not found:
             continue
         n_fw = len({t.framework for t, _, _ in found})
+        shared = SentenceCues.of(sent)
         for term, start, end in found:
             yield Hit(
                 framework=term.framework,
@@ -195,7 +224,7 @@ def iter_hits(doc: ExtractedDoc, compiled: Vocabulary | None = None) -> Iterator
                 start=start,
                 end=end,
                 position=position,
-                cues=hit_cues(sent, start, end, block.section),
+                cues=hit_cues(sent, start, end, block.section, shared),
                 n_frameworks=n_fw,
                 footnote=block.footnote,
             )

@@ -5,6 +5,14 @@ SQLAlchemy."""
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from db.engine import DEFAULT_DB, make_engine, make_session, on_commit
+from db.engine import DEFAULT_DB, make_engine, make_session, on_commit, storage_failure
 
-__all__ = ["DEFAULT_DB", "Engine", "Session", "make_engine", "make_session", "on_commit"]
+__all__ = [
+    "DEFAULT_DB",
+    "Engine",
+    "Session",
+    "make_engine",
+    "make_session",
+    "on_commit",
+    "storage_failure",
+]

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
+from db.pending import Queue
 from db.schema import CrawlState, Paper, RawPayload
 from db.store import now, upsert, upsert_pdf
 
@@ -143,6 +144,11 @@ def select_pending_fetch(retry_failed: bool = False) -> Select[int, str | None]:
         .where(Paper.pdf_url.is_not(None), Paper.fetch_status.in_(statuses))
         .order_by(Paper.id)
     )
+
+
+def fetch_queue(retry_failed: bool = False) -> Queue:
+    """Papers whose PDF is still to download, for db.leases (fetch takes leases, #18)."""
+    return Queue(select_pending_fetch(retry_failed).with_only_columns(Paper.id), Paper.id)
 
 
 def pending_fetch(

@@ -35,10 +35,10 @@ class StoredPaper:
 def find_paper_id(session: Session, ident: str) -> int:
     """A paper id by id, sha256 (or a prefix of 8+ characters), file name or file stem."""
     conds = [Paper.file_name == ident, Paper.file_name == f"{ident}.pdf"]
-    if ident.isdigit():
+    if ident.isascii() and ident.isdigit() and int(ident) < 2**63:  # SQLite's integer range
         conds.append(Paper.id == int(ident))
-    if len(ident) >= 8:
-        conds.append(Paper.pdf_sha256.startswith(ident.lower()))
+    if len(ident) >= 8:  # a prefix, not a pattern: `%` and `_` match themselves (#18)
+        conds.append(Paper.pdf_sha256.startswith(ident.lower(), autoescape=True))
     found = session.scalars(select(Paper.id).where(or_(*conds)).order_by(Paper.id)).first()
     if found is None:
         raise UsageError(f"no paper {ident!r}; give an id, sha256 or file name from `miner papers`")

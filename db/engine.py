@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import ArgumentError, DatabaseError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -47,8 +49,21 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def make_engine(db: str) -> Engine:
-    """An engine with SQLite pragmas (WAL, foreign keys, busy timeout) and the schema applied."""
+def _sqlite_read_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA query_only=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(db: str, *, read_only: bool = False) -> Engine:
+    """An engine with SQLite pragmas (WAL, foreign keys, busy timeout) and the schema applied.
+
+    `read_only` (an existing database): opened read-only, journal mode and schema untouched; a
+    schema older or newer than this code is a SchemaError saying what to run.
+    """
+    if read_only:
+        return _read_only_engine(db)
     url = to_url(db)
     if url.startswith("sqlite:///"):
         parent = os.path.dirname(url[len("sqlite:///") :])
@@ -79,6 +94,53 @@ def make_engine(db: str) -> Engine:
         engine.dispose()
         raise
     return engine
+
+
+def _read_only_engine(db: str) -> Engine:
+    url = to_url(db)
+    if url.startswith("sqlite:///"):  # SQLite's own read-only mode: no WAL switch, no -journal
+        path = url[len("sqlite:///") :]
+        url = f"sqlite:///file:{quote(path)}?mode=ro&uri=true"
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise UsageError(
+            f"cannot open database {db!r}: {exc}; pass a file path or a SQLAlchemy URL"
+        ) from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_read_pragmas)
+    try:
+        with engine.connect() as conn:
+            migrations.check_current(conn)
+    except DatabaseError as exc:
+        engine.dispose()
+        raise UsageError(
+            f"cannot open database {db!r}: {exc.orig}; pass another --db (a new path makes a new one)"
+        ) from exc
+    except SchemaError:
+        engine.dispose()
+        raise
+    return engine
+
+
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
+_STORAGE_WORDS = ("disk is full", "disk i/o error", "readonly database", "read-only file system")
+
+
+def storage_failure(exc: BaseException) -> str | None:
+    """A one-line message when exc is the storage failing (disk full, read-only, I/O error),
+    else None. What was committed before it is intact (SQLite rolls the transaction back)."""
+    if isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"cannot write{where}: {exc.strerror}; free space and run the command again"
+    if isinstance(exc, DBAPIError):
+        text = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
+        if any(w in text.lower() for w in _STORAGE_WORDS):
+            return (
+                f"database write failed: {text}; what was committed before is kept; "
+                "free space and run the command again"
+            )
+    return None
 
 
 def make_session(engine: Engine) -> sessionmaker[Session]:

@@ -68,6 +68,28 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
 ]
 
 
+def check_current(conn: Connection) -> None:
+    """Raise SchemaError unless the database has exactly this code's migrations (read-only use)."""
+    if "schema_migrations" not in inspect(conn).get_table_names():
+        done: set[str] = set()
+    else:
+        done = set(conn.execute(select(Migration.name)).scalars())
+    known = [name for name, _ in MIGRATIONS]
+    newer = sorted(done - set(known))
+    if newer:
+        raise SchemaError(
+            f"database schema is newer than this framework-miner ({', '.join(newer)}); "
+            "upgrade framework-miner or use another --db"
+        )
+    missing = [name for name in known if name not in done]
+    if missing:
+        raise SchemaError(
+            f"database schema is older than this framework-miner (missing {missing[0]}"
+            f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''}); read-only commands "
+            "do not upgrade it: run a writing command once (e.g. `miner extract`), then again"
+        )
+
+
 def apply(conn: Connection) -> list[str]:
     """Apply pending migrations; refuse a database that knows migrations this code does not."""
     Base.metadata.tables["schema_migrations"].create(conn, checkfirst=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -48,8 +49,27 @@ def upsert(
         session.execute(stmt, list(rows[start : start + 500]))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""NUL and the other control characters (tab, newline and carriage return stay)."""
+
+
+def strip_controls(value: Any) -> Any:
+    """value with control characters removed from every string in it (str, list, tuple).
+
+    A NUL in an id aborted a whole PostgreSQL batch, and the stored page blocked the crawl (#18).
+    """
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, list | tuple):
+        return [strip_controls(v) for v in value]
+    return value
+
+
 def upsert_papers(session: Session, records: Sequence[PaperRecord]) -> int:
-    """Insert or update papers on (source, source_id); returns how many rows were new."""
+    """Insert or update papers on (source, source_id); returns how many rows were new.
+
+    Control characters (NUL included) are stripped from every text field first.
+    """
     if not records:
         return 0
     before = session.scalar(select(func.count()).select_from(Paper)) or 0
@@ -72,6 +92,7 @@ def upsert_papers(session: Session, records: Sequence[PaperRecord]) -> int:
             "file_name": r.file_name,
             "created_at": now(),
         }
+        row = {k: strip_controls(v) for k, v in row.items()}
         if r.source == "local":
             row.update(pdf_sha256=r.source_id, fetch_status="local")
         rows.append(row)

@@ -40,9 +40,21 @@ def _lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+_TILDE_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def tilde_encode(name: str) -> str:
+    """A database name as Datasette writes it in URLs (tilde encoding: `it's` -> `it~27s`)."""
+    return "".join(
+        c if c in _TILDE_SAFE else "+" if c == " " else "".join(f"~{b:02X}" for b in c.encode())
+        for c in name
+    )
+
+
 def _url(base: str, path: str, params: dict[str, str]) -> str:
-    """SQL building a clickable URL; values are SQL expressions, spaces and & escaped."""
-    parts = [f"'{base}{path}?'"]
+    """SQL building a clickable URL; values are SQL expressions, spaces and & escaped; the fixed
+    part is a SQL literal (a database named `it's.db` once broke every canned query, #18)."""
+    parts = [_lit(f"{base}{path}?")]
     for i, (name, expr) in enumerate(params.items()):
         sep = "&" if i else ""
         quoted = f"replace(replace(coalesce({expr}, ''), '&', '%26'), ' ', '%20')"
@@ -58,7 +70,7 @@ def canned_queries(db_name: str, classifier: str, version: str, base_url: str) -
     """
     clf_id = ClassifierId(classifier, version)
     clf = f"r.classifier = {_lit(classifier)} and r.classifier_version = {_lit(version)}"
-    base = base_url.rstrip("/") + f"/{db_name}"
+    base = base_url.rstrip("/") + f"/{tilde_encode(db_name)}"
     venue_year = (
         "(:venue = '' or lower(t.venue) = lower(:venue)) "
         "and (:year = '' or t.year = cast(:year as integer))"

@@ -1,7 +1,8 @@
 """Download PDFs into a content-addressed cache `data_dir/pdfs/ab/<sha256>.pdf` (HTTP + file IO).
 
-Checks: http(s) only, a size cap (Content-Length and bytes actually read), a content type that can
-hold a PDF, the `%PDF-` magic and, when the server sent Content-Length, that the whole body arrived.
+Checks: http(s) only (redirects too), a size cap (Content-Length and decoded bytes, see
+miner.bounded), a request deadline, a content type that can hold a PDF, the `%PDF-` magic and,
+when the server sent Content-Length, that the whole body arrived.
 The file is written to a temporary name in the same folder and renamed into place, so a crash never
 leaves a half-written PDF under its final name. Nothing from the response becomes a path: the name
 is the sha256 of the bytes.
@@ -49,28 +50,19 @@ def cache_path(data_dir: str | Path, sha256: str) -> Path:
     return Path(data_dir) / "pdfs" / sha256[:2] / f"{sha256}.pdf"
 
 
-def read_pdf_body(response: httpx.Response, url: str, max_bytes: int = MAX_PDF_BYTES) -> bytes:
-    """Read a streamed response, checking type, size, completeness and the %PDF magic."""
+def check_pdf_head(response: httpx.Response, max_bytes: int = MAX_PDF_BYTES) -> None:
+    """Refuse a response by its headers before reading the body: wrong type, declared too large."""
+    url = str(response.url)
     ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if ctype and ctype not in PDF_TYPES:
         raise FetchError(url, f"not a PDF: Content-Type {ctype}")
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(url, f"too large: {declared} bytes > {max_bytes}")
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > max_bytes:
-                raise FetchError(url, f"too large: more than {max_bytes} bytes")
-            chunks.append(chunk)
-    except (httpx.TransportError, httpx.DecodingError) as exc:
-        raise FetchError(url, f"body incomplete: {type(exc).__name__}", retry=True) from exc
-    data = b"".join(chunks)
-    encoded = response.headers.get("Content-Encoding", "identity") != "identity"
-    if declared and declared.isdigit() and not encoded and len(data) != int(declared):
-        raise FetchError(url, f"truncated: {len(data)} of {declared} bytes", retry=True)
+
+
+def check_pdf_body(data: bytes, url: str) -> bytes:
+    """data if it looks like a whole PDF (the %PDF- magic, an %%EOF near the end), else FetchError."""
     if not data.startswith(b"%PDF-"):
         raise FetchError(url, "not a PDF: body does not start with %PDF-")
     if b"%%EOF" not in data[-2048:]:
@@ -107,9 +99,11 @@ def fetch_pdf(
     """
     attempt = 0
     while True:
-        response = fetcher.get(url, stream=True)
+        response = fetcher.get(
+            url, max_bytes=max_bytes, check=lambda r: check_pdf_head(r, max_bytes)
+        )
         try:
-            data = read_pdf_body(response, str(response.url), max_bytes)
+            data = check_pdf_body(response.content, str(response.url))
         except FetchError as exc:
             if not exc.retry or attempt >= fetcher.retry.max_retries:
                 raise
@@ -117,8 +111,6 @@ def fetch_pdf(
             fetcher.limiter.sleep(fetcher.retry.backoff(attempt))
             attempt += 1
             continue
-        finally:
-            response.close()
         return store_pdf(data_dir, data)
 
 

@@ -13,7 +13,9 @@ import contextlib
 import logging
 import multiprocessing
 import pickle
+import resource
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -59,17 +61,19 @@ def iter_outcomes(
     workers: int = 1,
     timeout: float | None = None,
     scheduler: Any = None,
+    memory_mb: int | None = None,
 ) -> Iterator[Outcome[J, R]]:
     """Outcome of fn(job) for every job, in completion order.
 
-    `timeout` is seconds per job (None: no limit). `scheduler` is a Dask scheduler address such
+    `timeout` is seconds per job (None: no limit). `memory_mb` caps each worker process's address
+    space (RLIMIT_AS; `process` executor only): a job that needs more ends `too_large`. `scheduler` is a Dask scheduler address such
     as `tcp://10.0.0.5:8786` or a `distributed.Client` (executor `dask` only). Raises UsageError
     for an unknown executor or a missing scheduler.
     """
     if executor == "inline":
-        yield from _iter_inline(fn, jobs)
+        yield from _iter_inline(fn, jobs, timeout)
     elif executor == "process":
-        yield from _iter_process(fn, jobs, max(1, workers), timeout)
+        yield from _iter_process(fn, jobs, max(1, workers), timeout, memory_mb)
     elif executor == "dask":
         if scheduler is None:
             raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT")
@@ -80,18 +84,59 @@ def iter_outcomes(
         raise UsageError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
 
 
-def _iter_inline(fn: Callable[[J], R], jobs: Iterable[J]) -> Iterator[Outcome[J, R]]:
+class _JobTimeout(BaseException):
+    """Raised in the main thread by SIGALRM when an inline job runs past its timeout (a
+    BaseException, so a stage function's own `except Exception` cannot swallow it)."""
+
+
+def _alarm(_signum: int, _frame: Any) -> None:
+    raise _JobTimeout
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise _JobTimeout in the block after `seconds` (main thread only; elsewhere no limit).
+
+    Python code is interrupted between bytecodes; a single long C call finishes first.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _iter_inline(
+    fn: Callable[[J], R], jobs: Iterable[J], timeout: float | None = None
+) -> Iterator[Outcome[J, R]]:
     for job in jobs:
         try:
-            yield Outcome(job, fn(job))
+            with _time_limit(timeout):
+                result = fn(job)
+        except _JobTimeout:
+            logger.warning("timeout after %g s: %r", timeout, job)
+            yield Outcome(job, None, "timeout", f"no result after {timeout:g} s")
+            continue
         except Exception as exc:  # a stage function's bug must not abort the run
             logger.warning("job failed: %r", exc)
             yield Outcome(job, None, "failed", f"{type(exc).__name__}: {exc}")
+            continue
+        yield Outcome(job, result)
 
 
-def _worker_main(fn: Callable[[Any], Any], conn: Connection) -> None:
-    """Worker loop: receive a job, send back ("ok", result) or ("failed", message)."""
+def _worker_main(fn: Callable[[Any], Any], conn: Connection, memory_mb: int | None = None) -> None:
+    """Worker loop: receive a job, send back ("ok", result), ("too_large", message) when it ran
+    out of the memory cap, or ("failed", message)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent stops its workers by SIGTERM/KILL
+    if memory_mb:
+        cap = memory_mb << 20
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     conn.send(("ready", None))  # fn is imported: the parent starts the job clock from here
     while True:
         try:
@@ -102,6 +147,8 @@ def _worker_main(fn: Callable[[Any], Any], conn: Connection) -> None:
             return
         try:
             reply: tuple[str, Any] = ("ok", fn(job))
+        except MemoryError:
+            reply = ("too_large", f"out of memory (worker cap {memory_mb} MB)")
         except Exception as exc:  # reported per job; the worker lives on
             reply = ("failed", f"{type(exc).__name__}: {exc}")
         try:
@@ -118,10 +165,12 @@ class _Worker:
     the job before it arrives.
     """
 
-    def __init__(self, ctx: BaseContext, fn: Callable[[Any], Any]) -> None:
+    def __init__(
+        self, ctx: BaseContext, fn: Callable[[Any], Any], memory_mb: int | None = None
+    ) -> None:
         parent, child = ctx.Pipe()
         self.proc: BaseProcess = ctx.Process(  # type: ignore[attr-defined]
-            target=_worker_main, args=(fn, child), daemon=True
+            target=_worker_main, args=(fn, child, memory_mb), daemon=True
         )
         self.proc.start()
         child.close()
@@ -228,7 +277,11 @@ def _replace(pool: list[_Worker], i: int, new: Callable[[], _Worker]) -> None:
 
 
 def _iter_process(
-    fn: Callable[[J], R], jobs: Iterable[J], workers: int, timeout: float | None
+    fn: Callable[[J], R],
+    jobs: Iterable[J],
+    workers: int,
+    timeout: float | None,
+    memory_mb: int | None = None,
 ) -> Iterator[Outcome[J, R]]:
     ctx = _context(fn)
     todo = iter(jobs)
@@ -236,7 +289,7 @@ def _iter_process(
     more = True
 
     def new() -> _Worker:
-        return _Worker(ctx, fn)
+        return _Worker(ctx, fn, memory_mb)
 
     try:
         while True:
@@ -275,7 +328,7 @@ def _collect(w: _Worker, ready: set[Any], timeout: float | None) -> Outcome[Any,
             return Outcome(w.done(), None, "failed", f"result could not be read back: {exc}")
         if status == "ok":
             return Outcome(w.done(), payload)
-        return Outcome(w.done(), None, "failed", payload)
+        return Outcome(w.done(), None, "too_large" if status == "too_large" else "failed", payload)
     if w.proc.sentinel in ready or not w.proc.is_alive():
         w.proc.join(1)
         message = _death_message(w.proc)

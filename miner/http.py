@@ -22,6 +22,14 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from miner import __version__
+from miner.bounded import (
+    ACCEPT_ENCODING,
+    DEFAULT_DEADLINE,
+    MAX_BODY_BYTES,
+    Check,
+    deadline_transport,
+    send_bounded,
+)
 from miner.errors import FetchError, UsageError
 
 logger = logging.getLogger(__name__)
@@ -49,13 +57,16 @@ def make_client(
     contact: str = CONTACT,
     transport: httpx.BaseTransport | None = None,
 ) -> httpx.Client:
-    """The project's HTTP client: honest UA, bounded timeouts, a few redirects, no cookies kept."""
+    """The project's HTTP client: honest UA, bounded timeouts, a few redirects, no cookies kept.
+
+    Without an injected transport, every request is held to miner.bounded's deadline.
+    """
     return httpx.Client(
-        headers={"User-Agent": user_agent(contact)},
+        headers={"User-Agent": user_agent(contact), "Accept-Encoding": ACCEPT_ENCODING},
         timeout=httpx.Timeout(timeout, connect=connect_timeout),
         follow_redirects=True,
         max_redirects=max_redirects,
-        transport=transport,
+        transport=transport if transport is not None else deadline_transport(),
     )
 
 
@@ -168,17 +179,27 @@ class Fetcher:
     retry: Retry = field(default_factory=Retry)
     base_url: str | None = None
     """Replaces scheme and host of every URL (tests and mirrors)."""
+    deadline: float | None = DEFAULT_DEADLINE
+    """Seconds one request (connect, headers, whole body) may take; None: no deadline."""
+    max_bytes: int = MAX_BODY_BYTES
+    """Largest decoded body accepted unless a call says otherwise."""
 
     def url(self, url: str) -> str:
         """The URL actually requested for a site URL."""
         return check_http_url(rebase_url(url, self.base_url))
 
     def get(
-        self, url: str, *, params: Mapping[str, str | int] | None = None, stream: bool = False
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        max_bytes: int | None = None,
+        check: Check | None = None,
     ) -> httpx.Response:
-        """GET with rate limit and retries; returns a 2xx response or raises FetchError.
+        """GET with rate limit and retries; returns a 2xx response with its body read, or raises
+        FetchError (also for a body over max_bytes, a deadline passed, a redirect off http(s)).
 
-        With stream=True the response body is not read yet: the caller must close it.
+        `check` sees a 2xx response's headers before its body is read (and may raise FetchError).
         """
         target = self.url(url)
         attempt = 0
@@ -186,21 +207,24 @@ class Fetcher:
             self.limiter.wait(target)
             try:
                 request = self.client.build_request("GET", target, params=params)
-                response = self.client.send(request, stream=stream)
-            except httpx.TooManyRedirects as exc:
-                raise FetchError(target, f"too many redirects: {exc}") from exc
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                if attempt >= self.retry.max_retries:
-                    raise FetchError(target, f"{type(exc).__name__}: {exc}", retry=True) from exc
+                response = send_bounded(
+                    self.client,
+                    request,
+                    max_bytes=max_bytes or self.max_bytes,
+                    seconds=self.deadline,
+                    check=check,
+                )
+            except FetchError as exc:
+                if not exc.retry or attempt >= self.retry.max_retries:
+                    raise
                 wait = self.retry.backoff(attempt)
-                logger.info("%s: %s, retrying in %.1fs", target, type(exc).__name__, wait)
+                logger.info("%s, retrying in %.1fs", exc, wait)
             else:
                 if response.is_success:
                     return response
                 status = response.status_code
-                retry_after = retry_after_of(response) if status in RETRY_STATUS else None
-                response.close()
                 retryable = status in RETRY_STATUS
+                retry_after = retry_after_of(response) if retryable else None
                 if (
                     not retryable
                     or attempt >= self.retry.max_retries
@@ -220,6 +244,7 @@ def make_fetcher(
     max_retries: int = 4,
     timeout: float = 30.0,
     contact: str = CONTACT,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> Fetcher:
     """A Fetcher with the project's client, a per-host rate limit and the retry policy.
 
@@ -234,4 +259,5 @@ def make_fetcher(
         limiter=RateLimiter(delay=delay),
         retry=Retry(max_retries=max_retries),
         base_url=base_url,
+        deadline=deadline,
     )

@@ -18,7 +18,17 @@ from tests.helpers.hostile import hostile_set
 pytestmark = pytest.mark.slow
 
 SEED = 8
-STATUSES = {"ok", "no_text", "encrypted", "corrupt", "empty", "not_pdf", "timeout", "failed"}
+STATUSES = {
+    "ok",
+    "no_text",
+    "encrypted",
+    "corrupt",
+    "empty",
+    "not_pdf",
+    "too_large",
+    "timeout",
+    "failed",
+}
 DOC_TIMEOUT = 3.0
 """Seconds per document before its worker process is killed (status timeout)."""
 MAX_RSS_KB = 1_500_000

@@ -15,6 +15,7 @@ import os
 import shlex
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -27,6 +28,12 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 CREATES_DB = frozenset({"ingest", "crawl", "run", "demo"})
 """Commands that may start a new database; every other command refuses a missing file."""
 GLOBAL_OPTIONS = frozenset({"--db", "--data-dir", "-q", "--quiet", "-v", "--verbose", "--version"})
+READ_ONLY_COMMANDS = frozenset(
+    {"tally", "papers", "status", "show", "export", "report", "plot", "serve"}
+)
+"""Commands that only read: they open an existing database read-only (no WAL switch, no
+migration) and refuse one whose schema is older, saying to run a writing command (#18)."""
+SIGTERM_EXIT = 128 + signal.SIGTERM
 
 
 class Ctx:
@@ -41,13 +48,15 @@ class Ctx:
         self.verbose = verbose
         self.command = command
         """The subcommand being run (decides whether a missing database may be created)."""
+        self.read_only = command in READ_ONLY_COMMANDS
         self._engine: Any = None
         self._new_file: str | None = None
 
     @property
     def engine(self) -> Any:
         """The database engine, created (and migrated) on first use. Only the commands in
-        CREATES_DB start a new SQLite file; the others refuse a missing one (a mistyped --db)."""
+        CREATES_DB start a new SQLite file; the others refuse a missing one (a mistyped --db).
+        READ_ONLY_COMMANDS open an existing SQLite file read-only."""
         if self._engine is None:
             from db import make_engine
 
@@ -61,7 +70,8 @@ class Ctx:
                         f"with `miner --db {path} ingest PDFS` or `miner --db {path} crawl SOURCE`"
                     )
                 self._new_file = path
-            self._engine = make_engine(self.db)
+            exists = "://" not in path and os.path.isfile(path)
+            self._engine = make_engine(self.db, read_only=self.read_only and exists)
         return self._engine
 
     def close(self) -> None:
@@ -79,28 +89,30 @@ class Ctx:
                     os.remove(self._new_file + suffix)
 
 
-def stopped_message(ctx: click.Context, what: str) -> str:
-    """What a stopped command kept and how to go on, for Ctrl-C and SIGTERM."""
-    argv = " ".join(shlex.quote(a) for a in sys.argv[1:]) or (ctx.invoked_subcommand or "")
-    return (
-        f"{what}: everything committed before the stop is kept (see `miner status`); "
-        f"run `miner {argv}` again to resume where it stopped"
-    )
+def _sigterm_exit(_signum: int, _frame: Any) -> None:
+    sys.exit(SIGTERM_EXIT)
+
+
+def resume_command() -> str:
+    """The command line this process was started with, as `miner ...` (to run it again)."""
+    return " ".join(["miner", *(shlex.quote(a) for a in sys.argv[1:])])
 
 
 class MinerGroup(click.Group):
-    """Turns MinerError and bad options into a one-line message and exit code 2, never a traceback."""
+    """Turns MinerError and bad options into a one-line message and exit code 2, never a traceback;
+    Ctrl-C and SIGTERM into one line saying what was kept and how to resume (exit 130 / 143)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _sigterm_exit)  # so `finally` blocks stop the workers
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
-            click.echo(f"\n{stopped_message(ctx, 'interrupted (Ctrl-C)')}", err=True)
-            ctx.exit(130)
+            self._interrupted(ctx, "Ctrl-C", 130)
         except SystemExit as exc:
-            if exc.code == 128 + signal.SIGTERM:
-                click.echo(stopped_message(ctx, "stopped (SIGTERM)"), err=True)
-            raise
+            if exc.code != SIGTERM_EXIT:
+                raise
+            self._interrupted(ctx, "SIGTERM", SIGTERM_EXIT)
         except MinerError as exc:
             click.echo(f"Error: {exc}", err=True)
             if isinstance(exc, UsageError) and isinstance(ctx.obj, Ctx):
@@ -120,6 +132,26 @@ class MinerGroup(click.Group):
         except click.UsageError as exc:
             self._usage(exc)
             ctx.exit(2)
+        except Exception as exc:
+            from db import storage_failure
+
+            message = storage_failure(exc)  # a full disk: one line, not a traceback
+            if message is None:
+                raise
+            click.echo(f"Error: {message}", err=True)
+            ctx.exit(1)
+
+    @staticmethod
+    def _interrupted(ctx: click.Context, why: str, code: int) -> None:
+        """One line on stderr (even with --quiet): what stopped, what was kept, how to resume."""
+        command = ctx.invoked_subcommand or "miner"
+        click.echo(
+            f"miner {command} interrupted ({why}): everything committed before the stop is kept "
+            f"(its run reads `interrupted`, see `miner status`); run `{resume_command()}` again "
+            "to resume where it stopped",
+            err=True,
+        )
+        ctx.exit(code)
 
     @staticmethod
     def _usage(exc: click.UsageError) -> None:
@@ -249,7 +281,8 @@ def workers_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def scale_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--workers, --executor, --scheduler, --doc-timeout: where and how a stage's work runs."""
+    """--workers, --executor, --scheduler, --doc-timeout, --max-memory-mb: where and how a
+    stage's work runs."""
     for opt in reversed(
         [
             click.option(
@@ -271,14 +304,27 @@ def scale_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                 show_default=True,
                 help="Seconds per document before its worker is killed (recorded as timeout).",
             ),
+            click.option(
+                "--max-memory-mb",
+                type=click.IntRange(0),
+                default=2048,
+                show_default=True,
+                help="Memory cap of each worker process, MB (recorded as too_large); 0: none.",
+            ),
         ]
     ):
         fn = opt(fn)
     return workers_option(fn)
 
 
-def make_scale(workers: int, executor: str, scheduler: str | None, doc_timeout: float) -> Any:
-    """The stages' ScaleOptions from the scale_options values."""
+def make_scale(
+    workers: int,
+    executor: str,
+    scheduler: str | None,
+    doc_timeout: float,
+    max_memory_mb: int = 2048,
+) -> Any:
+    """The pipeline's ScaleOptions from the scale_options values."""
     from miner.stages import ScaleOptions
 
     if executor == "dask" and not scheduler:
@@ -286,7 +332,11 @@ def make_scale(workers: int, executor: str, scheduler: str | None, doc_timeout: 
             "--executor dask needs --scheduler tcp://HOST:PORT (or MINER_DASK_SCHEDULER)"
         )
     return ScaleOptions(
-        executor=executor, workers=workers, doc_timeout=doc_timeout, scheduler=scheduler
+        executor=executor,
+        workers=workers,
+        doc_timeout=doc_timeout,
+        scheduler=scheduler,
+        max_memory_mb=max_memory_mb or None,
     )
 
 

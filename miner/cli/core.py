@@ -73,6 +73,7 @@ def extract(
     executor: str,
     scheduler: str | None,
     doc_timeout: float,
+    max_memory_mb: int,
     max_pages: int,
     time_budget: float,
     force: bool,
@@ -87,7 +88,7 @@ def extract(
     """
     from miner.stages.extract import count_pending, run_extract
 
-    scale = make_scale(workers, executor, scheduler, doc_timeout)
+    scale = make_scale(workers, executor, scheduler, doc_timeout, max_memory_mb)
     pending = count_pending(ctx.engine) if not force else 0
     with progress(ctx, min(pending, limit or pending), "extract") as bar:
         report = run_extract(
@@ -125,6 +126,7 @@ def classify(
     executor: str,
     scheduler: str | None,
     doc_timeout: float,
+    max_memory_mb: int,
 ) -> None:
     """Label each extracted paper uses / mentions / absent per framework, with evidence.
 
@@ -137,7 +139,7 @@ def classify(
     from miner.stages.classify import run_classify
     from miner.tally import resolve_classifier
 
-    scale = make_scale(workers, executor, scheduler, doc_timeout)
+    scale = make_scale(workers, executor, scheduler, doc_timeout, max_memory_mb)
     for name in sorted(CLASSIFIERS) if all_ else [classifier]:
         clf = resolve_classifier(name)
         left = work_left(ctx.engine, clf.NAME, clf.VERSION)

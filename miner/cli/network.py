@@ -24,12 +24,14 @@ SOURCE_CHOICE = click.Choice(sorted(SOURCES))
 
 @dataclass(frozen=True, slots=True)
 class HttpOptions:
-    """How to reach a site: the --base-url, --delay, --max-retries, --timeout and --contact values."""
+    """How to reach a site: the --base-url, --delay, --max-retries, --timeout, --deadline and
+    --contact values."""
 
     base_url: str | None
     delay: float
     max_retries: int
     timeout: float
+    deadline: float
     contact: str | None
 
     def fetcher(self) -> Any:
@@ -42,6 +44,7 @@ class HttpOptions:
             delay=self.delay,
             max_retries=self.max_retries,
             timeout=self.timeout,
+            deadline=self.deadline,
             **extra,
         )
 
@@ -95,7 +98,7 @@ def _grouped(
 
 
 def http_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--base-url, --delay, --max-retries, --timeout, --contact, passed on as `http`."""
+    """--base-url, --delay, --max-retries, --timeout, --deadline, --contact, passed on as `http`."""
     options = [
         click.option(
             "--base-url",
@@ -120,7 +123,14 @@ def http_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             type=click.FloatRange(0.1),
             default=30.0,
             show_default=True,
-            help="Seconds before a request times out.",
+            help="Seconds one read or connect may wait.",
+        ),
+        click.option(
+            "--deadline",
+            type=click.FloatRange(0.1),
+            default=60.0,
+            show_default=True,
+            help="Seconds one request may take in all (connect, headers, whole body).",
         ),
         click.option(
             "--contact",

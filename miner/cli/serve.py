@@ -31,7 +31,7 @@ def serve(ctx: Ctx, host: str, port: int, classifier: str, metadata_only: bool) 
       miner --db demo.db serve --port 8001
       # then open http://127.0.0.1:8001/demo/tally_by_venue_year
     """
-    from miner.browse import datasette_metadata
+    from miner.browse import datasette_metadata, tilde_encode
     from miner.tally import resolve_classifier
 
     if "://" in ctx.db and not ctx.db.startswith("sqlite:///"):
@@ -39,7 +39,7 @@ def serve(ctx: Ctx, host: str, port: int, classifier: str, metadata_only: bool) 
     path = Path(ctx.db.removeprefix("sqlite:///"))
     if not path.is_file():
         raise UsageError(f"no database at {path}; run `miner --db {path} demo` or ingest first")
-    ctx.engine.dispose()  # applies pending migrations so Datasette sees the current schema
+    ctx.engine.dispose()  # read-only: refuses a schema older than the canned queries expect
     clf = resolve_classifier(classifier)
     meta = datasette_metadata(path.stem, clf.NAME, clf.VERSION, f"http://{host}:{port}")
     if metadata_only:
@@ -50,7 +50,8 @@ def serve(ctx: Ctx, host: str, port: int, classifier: str, metadata_only: bool) 
     meta_path = Path(ctx.data_dir) / "datasette-metadata.json"
     meta_path.parent.mkdir(parents=True, exist_ok=True)
     meta_path.write_text(json.dumps(meta, indent=2))
-    note(ctx, f"serve: http://{host}:{port}/{path.stem}/tally_by_venue_year (Ctrl-C stops)")
+    url = f"http://{host}:{port}/{tilde_encode(path.stem)}/tally_by_venue_year"
+    note(ctx, f"serve: {url} (Ctrl-C stops)")
     args = [sys.executable, "-m", "datasette", "serve", str(path), "-m", str(meta_path)]
     args += ["-h", host, "-p", str(port), "--setting", "sql_time_limit_ms", "5000"]
     sys.stdout.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -26,8 +27,11 @@ TEXT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
 MIN_CHARS_PER_PAGE = 50
 MAX_PAGES = 300
 TIME_BUDGET = 120.0
+MAX_CHARS = 5_000_000
+"""Text beyond which a document is `too_large` (a 300-page book holds about 1.5 million)."""
+_MEMORY = re.compile(r"\b(?:malloc|calloc|realloc)\b.*failed|out of memory", re.I)
 
-__all__ = ["MAX_PAGES", "TIME_BUDGET", "check_magic", "dehyphenate", "extract_pdf"]
+__all__ = ["MAX_CHARS", "MAX_PAGES", "TIME_BUDGET", "check_magic", "dehyphenate", "extract_pdf"]
 
 
 def check_magic(data: bytes) -> ExtractedDoc | None:
@@ -48,7 +52,8 @@ def extract_pdf(
 
     Never raises for bad input: corrupt, encrypted, empty, image-only and non-PDF bytes come
     back as an ExtractedDoc with the matching status and a message. Reading stops at
-    `max_pages` pages or after `time_budget` seconds; the doc then says so (`truncated`).
+    `max_pages` pages (`ok`, `truncated`), after `time_budget` seconds (`timeout`, checked
+    inside a page too) or past MAX_CHARS characters or out of memory (`too_large`).
     """
     bad = check_magic(data)
     if bad is not None:
@@ -57,23 +62,38 @@ def extract_pdf(
         doc = pymupdf.open(stream=data, filetype="pdf")
     except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
         return ExtractedDoc(status="corrupt", error=f"cannot open PDF: {exc}")
-    with doc:
-        if doc.needs_pass and not doc.authenticate(""):
-            return ExtractedDoc(
-                status="encrypted",
-                error="PDF is password-protected (no empty user password)",
-                page_count=doc.page_count,
-            )
-        if doc.page_count == 0:
-            return ExtractedDoc(status="corrupt", error="PDF has no pages (damaged?)")
-        try:
+    except MemoryError:
+        return ExtractedDoc(status="too_large", error="out of memory opening the PDF")
+    pages = 0
+    try:
+        with doc:
+            # every call may walk a page tree MuPDF rejects (RuntimeError) or run out of memory
+            if doc.needs_pass and not doc.authenticate(""):
+                return ExtractedDoc(
+                    status="encrypted",
+                    error="PDF is password-protected (no empty user password)",
+                    page_count=doc.page_count,
+                )
+            pages = doc.page_count
+            if pages == 0:
+                return ExtractedDoc(status="corrupt", error="PDF has no pages (damaged?)")
             return _read(doc, max_pages=max_pages, time_budget=time_budget)
-        except (RuntimeError, ValueError) as exc:
-            return ExtractedDoc(
-                status="corrupt",
-                error=f"error while reading PDF: {exc}",
-                page_count=doc.page_count,
-            )
+    except MemoryError:
+        return ExtractedDoc(status="too_large", error="out of memory", page_count=pages)
+    except (RuntimeError, ValueError) as exc:
+        if _MEMORY.search(str(exc)):  # MuPDF's allocation failures (under the worker's cap)
+            return ExtractedDoc(status="too_large", error=f"out of memory: {exc}", page_count=pages)
+        return ExtractedDoc(
+            status="corrupt", error=f"error while reading PDF: {exc}", page_count=pages
+        )
+
+
+class _Stop(Exception):
+    """Reading stops early: `status` (timeout or too_large) and why."""
+
+    def __init__(self, status: str, why: str) -> None:
+        super().__init__(why)
+        self.status, self.why = status, why
 
 
 def _read(doc: pymupdf.Document, *, max_pages: int, time_budget: float) -> ExtractedDoc:
@@ -82,22 +102,55 @@ def _read(doc: pymupdf.Document, *, max_pages: int, time_budget: float) -> Extra
     annots: list[Annotation] = []
     page_count = doc.page_count
     heights: dict[int, float] = {}
-    done = 0
-    for index in range(min(page_count, max_pages)):
-        if index and time.monotonic() - started > time_budget:
-            break  # checked between pages: at least page 1 is always read
-        page = doc.load_page(index)
-        rect = page.rect
-        heights[index + 1] = rect.height
-        textpage = page.get_textpage(flags=TEXT_FLAGS)
-        info = page.get_text("dict", textpage=textpage)
-        raw.extend(reading_order(page_blocks(index + 1, info), rect.width))
-        words: PageWords | None = None
-        for uri, box in uri_links(page):
-            if words is None:  # once per page: get_textbox per link cost ~0.1 s each
-                words = PageWords(page.get_text("words", textpage=textpage))
-            annots.append(Annotation(index + 1, uri, box, words.anchor_text(box)))
-        done += 1
+    done, chars = 0, 0
+    stop: _Stop | None = None
+
+    def check(index: int, always: bool = False) -> None:
+        """Stop past the budgets; page 1's text is always read, its links only within budget."""
+        if (index or always) and time.monotonic() - started > time_budget:
+            raise _Stop("timeout", f"time budget {time_budget:g}s")
+        if chars > MAX_CHARS:
+            raise _Stop("too_large", f"more than {MAX_CHARS} characters of text")
+
+    try:
+        for index in range(min(page_count, max_pages)):
+            check(index)
+            page = doc.load_page(index)
+            rect = page.rect
+            textpage = page.get_textpage(flags=TEXT_FLAGS)
+            info = page.get_text("dict", textpage=textpage)
+            check(index)  # a page that took the whole budget is not read on (#18)
+            blocks = reading_order(page_blocks(index + 1, info), rect.width)
+            chars += sum(len(line) for b in blocks for line in b.lines)
+            check(index)
+            words: PageWords | None = None
+            page_annots = []
+            for n, (uri, box) in enumerate(uri_links(page)):
+                if n % 256 == 255:
+                    check(index, always=True)
+                if words is None:  # once per page: get_textbox per link cost ~0.1 s each
+                    words = PageWords(page.get_text("words", textpage=textpage))
+                page_annots.append(Annotation(index + 1, uri, box, words.anchor_text(box)))
+            heights[index + 1] = rect.height
+            raw.extend(blocks)
+            annots.extend(page_annots)
+            done += 1
+    except _Stop as exc:
+        stop = exc
+    return _assemble(doc, raw, annots, heights, done, max_pages, stop)
+
+
+def _assemble(
+    doc: pymupdf.Document,
+    raw: list[RawBlock],
+    annots: list[Annotation],
+    heights: dict[int, float],
+    done: int,
+    max_pages: int,
+    stop: _Stop | None,
+) -> ExtractedDoc:
+    """The ExtractedDoc of the pages read: sections, footnotes, title, links and the status."""
+    page_count = doc.page_count
     body = body_size(raw)
     by_page: dict[int, list[RawBlock]] = {}
     for b in raw:
@@ -117,13 +170,15 @@ def _read(doc: pymupdf.Document, *, max_pages: int, time_budget: float) -> Extra
     meta_title = title or (doc.metadata or {}).get("title") or None
     truncated = done < page_count
     status, note = "ok", None
-    if chars < MIN_CHARS_PER_PAGE * max(done, 1):
+    if stop is None and chars < MIN_CHARS_PER_PAGE * max(done, 1):
         status = "no_text"
         note = f"no text layer: {chars} characters on {done} pages (scanned? OCR not done)"
     if truncated:
-        why = "page cap" if done >= max_pages else f"time budget {time_budget:g}s"
-        stop = f"stopped after {done} of {page_count} pages ({why})"
-        note = f"{note}; {stop}" if note else stop
+        why = stop.why if stop else "page cap"
+        stop_note = f"stopped after {done} of {page_count} pages ({why})"
+        note = f"{note}; {stop_note}" if note else stop_note
+    if stop is not None:  # partial text is kept but never passes for a whole `ok` document
+        status = stop.status
     return ExtractedDoc(
         status=status,
         error=note,

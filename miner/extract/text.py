@@ -27,6 +27,10 @@ def clean(text: str) -> str:
     return text.translate(_LIGATURES)
 
 
+MAX_TOKEN = 2000
+"""Characters of the last token join_lines looks at (longer than any URL worth re-joining)."""
+
+
 def join_lines(lines: list[str]) -> str:
     """Join a block's lines into running text.
 
@@ -53,8 +57,9 @@ def join_lines(lines: list[str]) -> str:
         parts.append(line)
         if " " in line:
             tail = line.rsplit(" ", 1)[-1]
-        elif not parts[:-1]:
+        elif len(parts) == 1:
             tail = line
+        tail = tail[-MAX_TOKEN:]  # a token thousands of lines long must not make this quadratic
     return "".join(parts)
 
 

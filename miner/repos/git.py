@@ -12,11 +12,20 @@ import logging
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 from miner.repos.detect import file_kind, wants_text
-from miner.repos.protocol import RepoError, RepoFile, RepoNotFound, RepoRef, RepoSnapshot
+from miner.repos.protocol import (
+    RepoError,
+    RepoFile,
+    RepoNotFound,
+    RepoRef,
+    RepoSnapshot,
+    safe_segment,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,14 +56,17 @@ class GitBackend:
         timeout: float = 300.0,
         max_files: int = 5000,
         max_bytes: int = 1 << 20,
+        max_total_bytes: int = 64 << 20,
     ) -> None:
-        """`remote` maps a RepoRef to what `git clone` gets (a URL or a local path)."""
+        """`remote` maps a RepoRef to what `git clone` gets (a URL or a local path); at most
+        `max_total_bytes` of file text are read per repository (then the snapshot is truncated)."""
         self.cache_dir = Path(cache_dir)
         self.remote = remote
         self.git = git
         self.timeout = timeout
         self.max_files = max_files
         self.max_bytes = max_bytes
+        self.max_total_bytes = max_total_bytes
 
     def _run(self, args: Sequence[str], *, cwd: Path | None = None, stdin: bytes = b"") -> bytes:
         env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_LFS_SKIP_SMUDGE": "1"}
@@ -86,9 +98,21 @@ class GitBackend:
         out = self._run(["ls-remote", self.remote(ref), "HEAD"]).decode()
         return out.split()[0] if out.split() else ""
 
+    def target(self, ref: RepoRef) -> Path:
+        """The clone's folder, host/owner/name under the cache; RepoError for a name that would
+        resolve anywhere else (`..`, `.`, empty: the next clone would delete the cache, #18)."""
+        root = self.cache_dir.resolve()
+        parts = (ref.host, ref.owner, ref.name)
+        if not all(safe_segment(p) for p in parts):
+            raise RepoError(f"refusing repository name {ref.full_name!r} on {ref.host!r}")
+        target = (root / ref.host / ref.owner / ref.name).resolve()
+        if target.parent.parent.parent != root:
+            raise RepoError(f"refusing repository {ref.url!r}: its clone would leave the cache")
+        return target
+
     def clone(self, ref: RepoRef, commit: str) -> Path | None:
         """The cached clone at `commit` (re-cloned when stale); None for an empty repository."""
-        target = self.cache_dir / ref.host / ref.owner / ref.name
+        target = self.target(ref)
         if commit and (target / "HEAD").exists():
             try:
                 if self._run(["rev-parse", "HEAD"], cwd=target).decode().strip() == commit:
@@ -139,7 +163,8 @@ class GitBackend:
                 listing.append((path.decode("utf-8", "replace"), sha))
         wanted = [(p, s) for p, s in listing if s not in missing and wants_text(p)]
         truncated = len(wanted) > self.max_files or bool(missing)
-        texts = self._read_blobs([s for _, s in wanted[: self.max_files]], repo)
+        texts, spent = self._read_blobs([s for _, s in wanted[: self.max_files]], repo)
+        truncated = truncated or spent
         files = tuple(
             RepoFile(path, len(texts[sha]) if sha in texts else 0, texts.get(sha))
             for path, sha in listing
@@ -149,21 +174,78 @@ class GitBackend:
             ref, head, self.name, files=files, readme=readme or "", truncated=truncated
         )
 
-    def _read_blobs(self, shas: list[str], repo: Path) -> dict[str, str]:
-        """Blob texts by sha via one `git cat-file --batch` (blobs over max_bytes are skipped)."""
+    def _read_blobs(self, shas: list[str], repo: Path) -> tuple[dict[str, str], bool]:
+        """Blob texts by sha, one at a time from a `git cat-file --batch` process, and whether
+        the budget ran out: blobs over max_bytes are skipped, and reading stops once
+        max_total_bytes of text are held."""
         if not shas:
-            return {}
-        out = self._run(["cat-file", "--batch"], cwd=repo, stdin="\n".join(shas).encode() + b"\n")
+            return {}, False
+        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+        try:
+            proc = subprocess.Popen(
+                [self.git, "cat-file", "--batch"],
+                cwd=repo,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+        except OSError as exc:
+            raise RepoError(f"cannot run {self.git}: {exc.strerror}") from exc
+        killer = threading.Timer(self.timeout, proc.kill)  # a hung git is killed, never waited on
+        killer.start()
         texts: dict[str, str] = {}
-        pos = 0
-        while pos < len(out):
-            nl = out.index(b"\n", pos)
-            header = out[pos:nl].decode().split()
-            pos = nl + 1
-            if len(header) < 3 or header[1] == "missing":
-                continue
-            size = int(header[2])
-            if size <= self.max_bytes:
-                texts[header[0]] = out[pos : pos + size].decode("utf-8", "replace")
-            pos += size + 1
-        return texts
+        spent = False
+        try:
+            if proc.stdin is None or proc.stdout is None:
+                raise RepoError("git cat-file: no pipes")
+            held = 0
+            for sha, data in _iter_blobs(proc.stdin, proc.stdout, shas, self.max_bytes):
+                if held + len(data) > self.max_total_bytes:
+                    logger.info("%s: text budget of %d bytes spent", repo, self.max_total_bytes)
+                    spent = True
+                    break
+                held += len(data)
+                texts[sha] = data.decode("utf-8", "replace")
+        finally:
+            killer.cancel()
+            for pipe in (proc.stdin, proc.stdout):
+                if pipe is not None:
+                    pipe.close()
+            proc.kill()
+            proc.wait()
+        return texts, spent
+
+
+def _iter_blobs(
+    stdin: IO[bytes], stdout: IO[bytes], shas: list[str], max_bytes: int
+) -> Iterator[tuple[str, bytes]]:
+    """(sha, content) of each blob up to max_bytes, asked for and read one at a time."""
+    for sha in shas:
+        try:
+            stdin.write(sha.encode() + b"\n")
+            stdin.flush()
+        except OSError as exc:
+            raise RepoError(f"git cat-file stopped: {exc}") from exc
+        header = stdout.readline().split()
+        if not header:
+            raise RepoError("git cat-file stopped (timed out or died)")
+        if len(header) < 3 or header[1] == b"missing" or not header[2].isdigit():
+            continue
+        size = int(header[2])
+        if size > max_bytes:
+            _skip(stdout, size + 1)
+            continue
+        data = stdout.read(size + 1)
+        if len(data) != size + 1:
+            raise RepoError("git cat-file stopped mid-blob (timed out or died)")
+        yield header[0].decode(), data[:size]
+
+
+def _skip(stdout: IO[bytes], size: int) -> None:
+    """Read and drop size bytes in small pieces."""
+    while size > 0:
+        piece = stdout.read(min(size, 1 << 16))
+        if not piece:
+            raise RepoError("git cat-file stopped mid-blob (timed out or died)")
+        size -= len(piece)

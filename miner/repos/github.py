@@ -25,7 +25,9 @@ from urllib.parse import quote
 
 import httpx
 
-from miner.http import make_client
+from miner.bounded import DEFAULT_DEADLINE, MAX_BODY_BYTES, send_bounded
+from miner.errors import FetchError
+from miner.http import make_client, parse_retry_after
 from miner.repos.detect import file_kind, wants_text
 from miner.repos.protocol import (
     RateLimited,
@@ -134,8 +136,10 @@ class GitHubBackend:
         cache: EtagCache | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
-        """`max_wait`: seconds the backend may sleep for a rate-limit reset before giving up."""
+        """`max_wait`: seconds the backend may sleep for a rate-limit reset before giving up;
+        `deadline`: seconds one API request may take (miner.bounded)."""
         self.client = client
         self.base_url = base_url.rstrip("/")
         self.token = token
@@ -145,6 +149,7 @@ class GitHubBackend:
         self.cache = cache if cache is not None else MemoryEtagCache()
         self.clock = clock
         self.sleep = sleep
+        self.deadline = deadline
         self.remaining: int | None = None
         self.reset_at: float | None = None
         self._meta: dict[str, dict[str, Any]] = {}
@@ -167,10 +172,11 @@ class GitHubBackend:
         self.sleep(max(wait, 0.0))
 
     def _note_limits(self, resp: httpx.Response) -> None:
-        if "x-ratelimit-remaining" in resp.headers:
-            self.remaining = int(resp.headers["x-ratelimit-remaining"])
-        if "x-ratelimit-reset" in resp.headers:
-            self.reset_at = float(resp.headers["x-ratelimit-reset"])
+        """Remember the rate-limit headers; values that are not numbers count as absent."""
+        remaining = resp.headers.get("x-ratelimit-remaining", "").strip()
+        self.remaining = int(remaining) if remaining.isdigit() else None
+        reset = resp.headers.get("x-ratelimit-reset", "").strip()
+        self.reset_at = float(reset) if reset.isdigit() else None
 
     def _send(self, path: str, params: dict[str, str] | None, accept: str) -> httpx.Response:
         """GET with rate-limit handling; returns a 2xx/304 response or raises RepoError."""
@@ -181,9 +187,12 @@ class GitHubBackend:
                 self._wait_or_raise(self.reset_at - self.clock(), "no requests left")
             headers = self._headers(key)
             headers["Accept"] = accept
+            request = self.client.build_request("GET", url, params=params, headers=headers)
             try:
-                resp = self.client.get(url, params=params, headers=headers)
-            except httpx.HTTPError as exc:
+                resp = send_bounded(
+                    self.client, request, max_bytes=MAX_BODY_BYTES, seconds=self.deadline
+                )
+            except FetchError as exc:
                 raise RepoError(f"GET {key}: {exc}") from exc
             self.requests += 1
             self._note_limits(resp)
@@ -209,15 +218,20 @@ class GitHubBackend:
         cached = self.cache.get(key) if resp.status_code == 304 else None
         if cached:
             return cached[1]
-        body = resp.json()
+        try:
+            body = resp.json()
+        except ValueError as exc:
+            ctype = resp.headers.get("content-type", "?")
+            raise RepoError(f"GitHub answered {path} with no JSON ({ctype})") from exc
         if cache and "etag" in resp.headers:
             self.cache.put(key, resp.headers["etag"], body)
         return body
 
     def _wait_seconds(self, resp: httpx.Response) -> float:
         """Documented order: retry-after, else until x-ratelimit-reset, else one minute."""
-        if "retry-after" in resp.headers:
-            return float(resp.headers["retry-after"])
+        after = parse_retry_after(resp.headers.get("retry-after"))  # seconds or an HTTP date
+        if after is not None:
+            return after
         if self.reset_at is not None:
             return self.reset_at - self.clock()
         return 60.0
@@ -232,36 +246,43 @@ class GitHubBackend:
     def metadata(self, ref: RepoRef) -> dict[str, Any]:
         """The repository object (cached per run)."""
         if ref.full_name not in self._meta:
-            self._meta[ref.full_name] = self.get_json(
-                f"/repos/{quote(ref.owner)}/{quote(ref.name)}"
-            )
+            meta = self.get_json(f"/repos/{quote(ref.owner)}/{quote(ref.name)}")
+            self._meta[ref.full_name] = _object(meta, f"repository {ref.full_name}")
         return self._meta[ref.full_name]
 
     def resolve(self, ref: RepoRef) -> str:
         """Head commit sha of the default branch; empty for a repository without commits."""
         meta = self.metadata(ref)
-        branch = meta.get("default_branch") or "HEAD"
+        branch = meta.get("default_branch")
+        branch = branch if isinstance(branch, str) and branch else "HEAD"
         try:
             commit = self.get_json(
                 f"/repos/{quote(ref.owner)}/{quote(ref.name)}/commits/{quote(branch)}"
             )
         except RepoEmpty:
             return ""
-        sha = str(commit["sha"])
-        self._trees[sha] = str(commit.get("commit", {}).get("tree", {}).get("sha") or sha)
+        commit = _object(commit, f"head commit of {ref.full_name}")
+        sha = commit.get("sha")
+        if not isinstance(sha, str) or not sha.isalnum():
+            raise RepoError(f"GitHub gave no commit sha for {ref.full_name}")
+        info = commit.get("commit")
+        tree = info.get("tree") if isinstance(info, dict) else None
+        tree_sha = tree.get("sha") if isinstance(tree, dict) else None
+        self._trees[sha] = tree_sha if isinstance(tree_sha, str) and tree_sha.isalnum() else sha
         return sha
 
     def snapshot(self, ref: RepoRef, commit: str) -> RepoSnapshot:
         """Tree listing at `commit` and the contents of the selected files."""
         meta = self.metadata(ref)
-        parent = (meta.get("parent") or {}).get("full_name")
+        up = meta.get("parent")
+        parent = up.get("full_name") if isinstance(up, dict) else None
         empty = RepoSnapshot(
             ref,
             commit,
             self.name,
             fork=bool(meta.get("fork")),
-            parent=parent,
-            description=meta.get("description") or "",
+            parent=parent if isinstance(parent, str) else None,
+            description=str(meta.get("description") or ""),
         )
         if not commit:
             return empty
@@ -271,10 +292,12 @@ class GitHubBackend:
             {"recursive": "1"},
             cache=False,
         )
-        blobs = [
-            (str(e["path"]), int(e.get("size") or 0))
-            for e in tree.get("tree", [])
-            if e.get("type") == "blob"
+        tree = _object(tree, f"tree of {ref.full_name}")
+        entries = tree.get("tree")
+        blobs: list[tuple[str, int]] = [
+            (e["path"], size if isinstance(size := e.get("size"), int) else 0)
+            for e in (entries if isinstance(entries, list) else [])
+            if isinstance(e, dict) and e.get("type") == "blob" and isinstance(e.get("path"), str)
         ]
         chosen = select_files(blobs, self.max_files, self.max_bytes)
         sizes = dict(blobs)
@@ -300,8 +323,15 @@ class GitHubBackend:
             return None
         try:
             return base64.b64decode(body.get("content", "")).decode("utf-8", "replace")
-        except (binascii.Error, ValueError):
+        except (binascii.Error, ValueError, TypeError):
             return None
+
+
+def _object(body: Any, what: str) -> dict[str, Any]:
+    """body if it is a JSON object, else RepoError (GitHub answering a list, a string...)."""
+    if not isinstance(body, dict):
+        raise RepoError(f"GitHub answered a {type(body).__name__} for the {what}, not an object")
+    return body
 
 
 def _error(resp: httpx.Response, path: str) -> RepoError:

@@ -144,18 +144,27 @@ class RepoBackend(Protocol):
 
 
 _HOST_PATH = re.compile(r"^/([^/]+)/([^/]+?)(?:\.git)?/?$")
+_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+"""An owner or repository name: what GitHub and GitLab allow, never `.`, `..` or `-x` (#18)."""
+_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")
+
+
+def safe_segment(value: str) -> bool:
+    """value can name a folder of the clone cache and a URL path segment as it is."""
+    return bool(_SEGMENT.match(value)) and value not in (".", "..") and len(value) <= 100
 
 
 def parse_repo_url(url: str) -> RepoRef | None:
-    """RepoRef for `https://host/owner/repo` (GitHub, GitLab, Bitbucket or any host), else None."""
+    """RepoRef for `https://host/owner/repo` (GitHub, GitLab, Bitbucket or any host), else None
+    (also for owners and names such as `..`, empty, or with characters no host allows)."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower().removeprefix("www.")
-    if not host:
+    if not host or not _HOST.match(host) or len(host) > 253:
         return None
     segs = [s for s in parts.path.split("/") if s]
     if len(segs) < 2:
         return None
     owner, name = segs[0], segs[1].removesuffix(".git")
-    if not owner or not name:
+    if not (safe_segment(owner) and safe_segment(name)):
         return None
     return RepoRef(f"https://{host}/{owner}/{name}", host, owner, name)

@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 
 from miner.errors import ParseError, UsageError
 from miner.records import PaperRecord
+from miner.sources.htmlpage import check_complete, parse_html
 from miner.sources.source import CrawlSpec, GetPage, Listed, clean
 
 SITE = "https://openaccess.thecvf.com"
@@ -54,9 +55,11 @@ def parse_listing_html(body: bytes, page_url: str, conf: str, year: int) -> list
     """Every paper of a CVF listing with title, authors, PDF, supplementary and arXiv links."""
     if not body.strip():
         raise ParseError("cvf", page_url, "empty page")
-    tree = lxml_html.fromstring(body)
+    tree = parse_html(body)
     out = []
-    for dt in tree.xpath('//dt[@class="ptitle"]'):
+    titles = tree.xpath('//dt[@class="ptitle"]')
+    check_complete("cvf", page_url, body, b'class="ptitle"', len(titles))
+    for dt in titles:
         link = dt.xpath(".//a[@href]")
         if not link:
             continue
@@ -96,7 +99,7 @@ def parse_listing_html(body: bytes, page_url: str, conf: str, year: int) -> list
 
 def parse_day_links(body: bytes, page_url: str) -> list[str]:
     """Per-day listing URLs linked from a conference index page (none on a `day=all` page)."""
-    tree = lxml_html.fromstring(body)
+    tree = parse_html(body)
     days = []
     for href in tree.xpath("//a/@href"):
         match = DAY_RE.search(href)

@@ -17,6 +17,7 @@ from lxml import html as lxml_html
 
 from miner.errors import ParseError, UsageError
 from miner.records import PaperRecord
+from miner.sources.htmlpage import check_complete, parse_html
 from miner.sources.source import CrawlSpec, GetPage, Listed, clean
 
 SITE = "https://proceedings.neurips.cc"
@@ -70,9 +71,11 @@ def parse_index_html(
     """Every paper of a year index page, with title, authors, track, abstract and PDF URLs."""
     if not body.strip():
         raise ParseError("neurips", base_url, "empty page")
-    tree = lxml_html.fromstring(body)
+    tree = parse_html(body)
     out: list[PaperRecord] = []
-    for a in tree.xpath('//a[@title="paper title"]'):
+    anchors = tree.xpath('//a[@title="paper title"]')
+    check_complete("neurips", base_url, body, b'title="paper title"', len(anchors))
+    for a in anchors:
         href = a.get("href", "")
         match = ABSTRACT_RE.search(href)
         if not match:

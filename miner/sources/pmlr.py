@@ -14,6 +14,7 @@ from lxml import html as lxml_html
 
 from miner.errors import ParseError, UsageError
 from miner.records import PaperRecord
+from miner.sources.htmlpage import check_complete, parse_html
 from miner.sources.source import CrawlSpec, GetPage, Listed, clean, link_url
 
 SITE = "https://proceedings.mlr.press"
@@ -77,12 +78,12 @@ def parse_volume_html(body: bytes, volume: int) -> list[PaperRecord]:
     """Every paper of a volume page with title, authors, PDF, abs, supplementary and code links."""
     if not body.strip():
         raise ParseError("pmlr", f"v{volume}", "empty page")
-    tree = lxml_html.fromstring(body)
+    tree = parse_html(body)
     venue, year = _venue_year(tree, volume)
     out = []
-    for div in tree.iter("div"):
-        if div.get("class") != "paper":
-            continue
+    papers = [div for div in tree.iter("div") if div.get("class") == "paper"]
+    check_complete("pmlr", f"v{volume}", body, b'class="paper"', len(papers))
+    for div in papers:
         parts = {el.get("class"): el for el in div.iter("p", "span") if el.get("class")}
         title = clean(parts["title"].text_content()) if "title" in parts else None
         authors_text = parts["authors"].text_content() if "authors" in parts else ""

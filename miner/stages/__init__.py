@@ -51,3 +51,5 @@ class ScaleOptions:
     workers: int = 1
     doc_timeout: float | None = 300.0
     scheduler: Any = None
+    max_memory_mb: int | None = 2048
+    """Address-space cap of each worker process (process executor); None: no cap."""

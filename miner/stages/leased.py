@@ -78,6 +78,7 @@ class LeasedRun:
             workers=scale.workers,
             timeout=scale.doc_timeout,
             scheduler=scale.scheduler,
+            memory_mb=scale.max_memory_mb,
         )
 
     def release(self, paper_id: int) -> None:

@@ -89,6 +89,40 @@ def zip_bomb(mib: int = 100) -> bytes:
     return _page_pdf(body, filters=b"/Filter /FlateDecode ")
 
 
+def text_bomb(mib: int = 256) -> bytes:
+    """A page whose small Flate stream inflates to `mib` MiB of text-showing operators (#18)."""
+    line = b"BT /F1 1 Tf 10 10 Td (" + b"A" * 200 + b") Tj ET\n"
+    return _page_pdf(
+        _repeated_flate(line * ((1 << 20) // len(line)), mib), filters=b"/Filter /FlateDecode "
+    )
+
+
+def _repeated_flate(chunk: bytes, times: int) -> bytes:
+    """A zlib stream of chunk repeated `times` times, built from two compressions of chunk."""
+    comp = zlib.compressobj(9)
+    head = comp.compress(chunk) + comp.flush(zlib.Z_FULL_FLUSH)
+    block = comp.compress(chunk) + comp.flush(zlib.Z_FULL_FLUSH)
+    one = checksum = zlib.adler32(chunk)
+    for _ in range(times - 1):
+        checksum = _adler32_combine(checksum, one, len(chunk))
+    return head + block * (times - 1) + b"\x03\x00" + checksum.to_bytes(4, "big")
+
+
+def many_links(links: int = 20_000) -> bytes:
+    """One page with a line of text and `links` URI link annotations over it (#18)."""
+    annots = [
+        b"<< /Type /Annot /Subtype /Link /Rect [%d 700 %d 712] /Border [0 0 0] "
+        b"/A << /S /URI /URI (https://github.com/owner%d/repo%d) >> >>"
+        % (i % 500, i % 500 + 10, i, i)
+        for i in range(links)
+    ]
+    first = 5
+    refs = b" ".join(b"%d 0 R" % (first + i) for i in range(links))
+    content = b"BT /F1 10 Tf 10 702 Td (Code: https://github.com/owner/repo and more links) Tj ET"
+    doc = _page_pdf(content, extra=annots)
+    return doc.replace(b"/Contents 4 0 R", b"/Contents 4 0 R /Annots [" + refs + b"]", 1)
+
+
 def _adler32_combine(a1: int, a2: int, len2: int) -> int:
     """Adler-32 of A+B from those of A and B (zlib's adler32_combine, which Python lacks)."""
     base = 65521
