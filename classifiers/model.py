@@ -191,6 +191,18 @@ def holdout_predictions(
     return {s: predict_with(model, docs[s], rows=rows.get(s)) for s in test if s in docs}
 
 
+def _stable(value: Any) -> Any:
+    """The model's data with floats to 12 decimals and 10 digits: the id names the model, not the
+    last bits of a solver's arithmetic or the order of a dict (so retraining gives the same id)."""
+    if isinstance(value, float):
+        return float(f"{round(value, 12):.10g}")
+    if isinstance(value, Mapping):
+        return {str(k): _stable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_stable(v) for v in value]
+    return value
+
+
 def data_hash(data: bytes) -> str:
     """sha256 of the training data file (goes on the card)."""
     return hashlib.sha256(data).hexdigest()
@@ -231,7 +243,7 @@ def train(
         json.dumps(
             {k: card[k] for k in ("model_version", "training_data")}, sort_keys=True
         ).encode()
-        + repr(model.as_data()).encode()
+        + json.dumps(_stable(model.as_data()), sort_keys=True).encode()
     ).hexdigest()[:12]
     return TrainedModel(model, card)
 

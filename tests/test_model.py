@@ -188,3 +188,15 @@ def test_software_papers_use_their_base_and_comparisons_do_not() -> None:
         "PyTorch is faster than TensorFlow on small batches, whereas MXNet scales better.",
     )
     assert not [p for p in clf.predict_doc(cmp_) if p.label == "uses"]
+
+
+def test_model_id_ignores_dict_order_and_last_bits() -> None:
+    """Retraining on the same data gave a new model id each time: the id hashed repr() of weight
+    dicts whose order follows string hashing, and the solver's last bits (#16: README ids)."""
+    import json
+
+    from classifiers.model import _stable
+
+    a = {"w": {"x": 0.1 + 0.2, "y": 1.0}, "b": [1e-17, 2.5]}
+    b = {"b": [0.0, 2.5], "w": {"y": 1.0, "x": 0.30000000000000004 - 1e-17}}
+    assert json.dumps(_stable(a), sort_keys=True) == json.dumps(_stable(b), sort_keys=True)

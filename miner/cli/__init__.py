@@ -1,4 +1,5 @@
-"""The `miner` command: a click group, shared options and rendering; commands live in submodules.
+"""The `miner` command: the click group and its error handling; shared options live in
+`options.py`, output in `output.py`, the group's context in `context.py`, commands in submodules.
 
 Only this package imports click. Each command parses options, opens the DB, calls one
 `miner.stages.*.run_*` or read function and renders the result.
@@ -6,87 +7,22 @@ Only this package imports click. Each command parses options, opens the DB, call
 
 from __future__ import annotations
 
-import csv
-import functools
-import io
-import json
 import logging
-import os
 import shlex
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import click
 
 from miner import __version__
+from miner.cli.context import Ctx
 from miner.errors import MinerError, UsageError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-CREATES_DB = frozenset({"ingest", "crawl", "run", "demo"})
-"""Commands that may start a new database; every other command refuses a missing file."""
 GLOBAL_OPTIONS = frozenset({"--db", "--data-dir", "-q", "--quiet", "-v", "--verbose", "--version"})
-READ_ONLY_COMMANDS = frozenset(
-    {"tally", "papers", "status", "show", "export", "report", "plot", "serve"}
-)
-"""Commands that only read: they open an existing database read-only (no WAL switch, no
-migration) and refuse one whose schema is older, saying to run a writing command (#18)."""
 SIGTERM_EXIT = 128 + signal.SIGTERM
-
-
-class Ctx:
-    """Options of the group, passed to every command."""
-
-    def __init__(
-        self, db: str, data_dir: str, quiet: bool, verbose: int, command: str | None = None
-    ) -> None:
-        self.db = db
-        self.data_dir = data_dir
-        self.quiet = quiet
-        self.verbose = verbose
-        self.command = command
-        """The subcommand being run (decides whether a missing database may be created)."""
-        self.read_only = command in READ_ONLY_COMMANDS
-        self._engine: Any = None
-        self._new_file: str | None = None
-
-    @property
-    def engine(self) -> Any:
-        """The database engine, created (and migrated) on first use. Only the commands in
-        CREATES_DB start a new SQLite file; the others refuse a missing one (a mistyped --db).
-        READ_ONLY_COMMANDS open an existing SQLite file read-only."""
-        if self._engine is None:
-            from db import make_engine
-
-            path = self.db.removeprefix("sqlite:///")
-            if "://" not in path and path != ":memory:" and not os.path.exists(path):
-                if self.command not in CREATES_DB:
-                    folder = os.path.dirname(os.path.abspath(path))
-                    where = "" if os.path.isdir(folder) else f" (folder {folder} does not exist)"
-                    raise UsageError(
-                        f"no database at {path}{where}: check --db (or MINER_DB), or create one "
-                        f"with `miner --db {path} ingest PDFS` or `miner --db {path} crawl SOURCE`"
-                    )
-                self._new_file = path
-            exists = "://" not in path and os.path.isfile(path)
-            self._engine = make_engine(self.db, read_only=self.read_only and exists)
-        return self._engine
-
-    def close(self) -> None:
-        """Close the database connections (PostgreSQL servers see a clean disconnect)."""
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-
-    def discard_new_db(self) -> None:
-        """After a user mistake, remove the database file this invocation created (nothing written)."""
-        self.close()
-        if self._new_file:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                if os.path.exists(self._new_file + suffix):
-                    os.remove(self._new_file + suffix)
 
 
 def _sigterm_exit(_signum: int, _frame: Any) -> None:
@@ -200,239 +136,6 @@ def cli(ctx: click.Context, db: str, data_dir: str, quiet: bool, verbose: int) -
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
-
-
-FORMAT_HELP = {
-    "json": "JSON on stdout (one array).",
-    "nl": "Newline-delimited JSON on stdout (one object per line).",
-    "csv": "CSV on stdout.",
-    "markdown": "Markdown table on stdout.",
-}
-
-
-def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--json / --nl / --csv / --markdown, mutually exclusive (passed on as `fmt`); default is a
-    table."""
-    return formats_option(*FORMAT_HELP)(fn)
-
-
-def formats_option(*formats: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Only some of the output flags, for commands whose output is not one table."""
-    return lambda fn: _with_formats(fn, formats)
-
-
-def _with_formats(fn: Callable[..., Any], formats: tuple[str, ...]) -> Callable[..., Any]:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        chosen = [f for f in formats if kwargs.pop(f"fmt_{f}")]
-        if len(chosen) > 1:
-            raise click.UsageError(f"choose one of {', '.join('--' + f for f in chosen)}")
-        return fn(*args, fmt=chosen[0] if chosen else "table", **kwargs)
-
-    for f in reversed(formats):
-        wrapper = click.option(f"--{f}", f"fmt_{f}", is_flag=True, help=FORMAT_HELP[f])(wrapper)
-    return wrapper
-
-
-def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--venue and --year, checked against the database before the command runs: a value that
-    matches no paper is a one-line error naming the values there are (exit 2, nothing written)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from miner.validate import check_filters
-
-        venue, year = kwargs.get("venue"), kwargs.get("year")
-        if venue is not None or year is not None:
-            obj = click.get_current_context().find_object(Ctx)
-            if obj is not None:
-                check_filters(obj.engine, venue=venue, year=year)
-        return fn(*args, **kwargs)
-
-    wrapper = click.option("--year", type=int, help="Only this year.")(wrapper)
-    return click.option("--venue", help="Only this venue (case-insensitive).")(wrapper)
-
-
-def classifier_option(
-    help: str = "Whose verdicts to count.", default: str | None = None
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """--classifier NAME among the registered classifiers (names from classifiers.CLASSIFIERS;
-    versions come from classifiers.identify, which loads no model)."""
-    from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER
-
-    return click.option(
-        "--classifier",
-        type=click.Choice(sorted(CLASSIFIERS)),
-        default=default or DEFAULT_CLASSIFIER,
-        show_default=True,
-        help=help,
-    )
-
-
-def workers_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--workers N (default: all cores)."""
-    return click.option(
-        "--workers",
-        type=click.IntRange(1, 512),
-        default=lambda: os.cpu_count() or 1,
-        show_default="all cores",
-        help="Worker processes.",
-    )(fn)
-
-
-def scale_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--workers, --executor, --scheduler, --doc-timeout, --max-memory-mb: where and how a
-    stage's work runs."""
-    for opt in reversed(
-        [
-            click.option(
-                "--executor",
-                type=click.Choice(["process", "inline", "dask"]),
-                default="process",
-                show_default=True,
-                help="process: isolated worker processes; inline: no isolation; dask: a cluster.",
-            ),
-            click.option(
-                "--scheduler",
-                envvar="MINER_DASK_SCHEDULER",
-                help="Dask scheduler address for --executor dask, e.g. tcp://10.0.0.5:8786.",
-            ),
-            click.option(
-                "--doc-timeout",
-                type=click.FloatRange(0, min_open=True),
-                default=300.0,
-                show_default=True,
-                help="Seconds per document before its worker is killed (recorded as timeout).",
-            ),
-            click.option(
-                "--max-memory-mb",
-                type=click.IntRange(0),
-                default=2048,
-                show_default=True,
-                help="Memory cap of each worker process, MB (recorded as too_large); 0: none.",
-            ),
-        ]
-    ):
-        fn = opt(fn)
-    return workers_option(fn)
-
-
-def make_scale(
-    workers: int,
-    executor: str,
-    scheduler: str | None,
-    doc_timeout: float,
-    max_memory_mb: int = 2048,
-) -> Any:
-    """The pipeline's ScaleOptions from the scale_options values."""
-    from miner.stages import ScaleOptions
-
-    if executor == "dask" and not scheduler:
-        raise UsageError(
-            "--executor dask needs --scheduler tcp://HOST:PORT (or MINER_DASK_SCHEDULER)"
-        )
-    return ScaleOptions(
-        executor=executor,
-        workers=workers,
-        doc_timeout=doc_timeout,
-        scheduler=scheduler,
-        max_memory_mb=max_memory_mb or None,
-    )
-
-
-def progress(ctx: Ctx, length: int | None, label: str) -> Any:
-    """A progress bar on stderr (with ETA); length None: a running count, for work of unknown
-    size such as a crawl. A no-op when --quiet, when stderr is not a terminal, or for 0 items."""
-    if ctx.quiet or length == 0 or not sys.stderr.isatty():
-        return NullBar()
-    if length is None:
-        return CountBar(label)
-    return click.progressbar(length=length, label=label, file=sys.stderr)
-
-
-class CountBar:
-    """`label: N` rewritten in place on stderr as items finish (no total known)."""
-
-    def __init__(self, label: str) -> None:
-        self.label, self.done = label, 0
-
-    def __enter__(self) -> CountBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.done:
-            click.echo("", err=True)
-
-    def update(self, n: int) -> None:
-        """Count n more items and show the total."""
-        self.done += n
-        click.echo(f"\r{self.label}: {self.done}", err=True, nl=False)
-
-
-class NullBar:
-    """Progress bar that shows nothing."""
-
-    def __enter__(self) -> NullBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, n: int) -> None:
-        """Ignore progress."""
-
-
-def note(ctx: Ctx, message: str) -> None:
-    """A summary line on stderr unless --quiet."""
-    if not ctx.quiet:
-        click.echo(message, err=True)
-
-
-def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> None:
-    """Rows as a table, JSON, CSV or Markdown on stdout."""
-    cols = list(columns or (rows[0].keys() if rows else []))
-    if fmt == "json":
-        click.echo(json.dumps(list(rows), indent=2, default=str))
-        return
-    if fmt == "nl":
-        for item in rows:
-            click.echo(json.dumps(item, default=str))
-        return
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        click.echo(buf.getvalue(), nl=False)
-        return
-    cells = [[fmt_cell(r.get(c)) for c in cols] for r in rows]
-    if fmt == "markdown":
-        click.echo("| " + " | ".join(cols) + " |")
-        click.echo("|" + "|".join("---" for _ in cols) + "|")
-        for row in cells:
-            click.echo("| " + " | ".join(row) + " |")
-        return
-    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
-    click.echo("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip())
-    for row in cells:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
-
-
-def fmt_cell(value: Any) -> str:
-    """Human rendering of one cell."""
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    if isinstance(value, list | tuple):
-        return ";".join(str(v) for v in value)
-    return str(value)
-
-
-def echo_lines(lines: Iterable[str]) -> None:
-    """Print lines on stdout."""
-    for line in lines:
-        click.echo(line)
 
 
 # The command modules, imported explicitly: each defines its commands on `cli`.

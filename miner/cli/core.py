@@ -14,19 +14,16 @@ from pathlib import Path
 import click
 
 from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER
-from miner.cli import (
-    Ctx,
+from miner.cli import cli, pass_ctx
+from miner.cli.context import Ctx
+from miner.cli.options import (
     classifier_option,
-    cli,
     make_scale,
-    note,
     output_options,
-    pass_ctx,
-    progress,
-    render,
     scale_options,
     workers_option,
 )
+from miner.cli.output import note, progress, render
 from miner.tally import tally
 
 

@@ -6,7 +6,10 @@ import json
 
 import click
 
-from miner.cli import Ctx, classifier_option, cli, echo_lines, note, pass_ctx, render
+from miner.cli import cli, pass_ctx
+from miner.cli.context import Ctx
+from miner.cli.options import classifier_option
+from miner.cli.output import echo_lines, note, render
 
 # miner.evaluate (scikit-learn) is imported inside the commands: every `miner` command, and
 # the fork server its workers start from, would otherwise load it.

@@ -7,7 +7,10 @@ from typing import Any
 
 import click
 
-from miner.cli import Ctx, cli, formats_option, pass_ctx, render
+from miner.cli import cli, pass_ctx
+from miner.cli.context import Ctx
+from miner.cli.options import formats_option
+from miner.cli.output import render
 from miner.gold import load_gold
 from miner.linkeval import evaluate_links
 from miner.show import found_links, paper_detail

@@ -14,8 +14,11 @@ from typing import Any
 import click
 
 from classifiers import DEFAULT_CLASSIFIER
-from miner.cli import Ctx, cli, note, pass_ctx, progress, render, workers_option
+from miner.cli import cli, pass_ctx
+from miner.cli.context import Ctx
 from miner.cli.core import TALLY_COLUMNS
+from miner.cli.options import workers_option
+from miner.cli.output import note, progress, render
 from miner.sources import SOURCES, CrawlSpec
 from miner.tally import tally
 

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import click
 
-from miner.cli import Ctx, cli, note, output_options, pass_ctx, progress, render
+from miner.cli import cli, pass_ctx
+from miner.cli.context import Ctx
+from miner.cli.options import output_options
+from miner.cli.output import note, progress, render
 from miner.errors import UsageError
 from miner.repos.backends import MODES, backend_chooser
 from miner.repos.github import API

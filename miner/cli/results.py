@@ -9,16 +9,10 @@ from pathlib import Path
 import click
 
 from classifiers.labels import FRAMEWORKS
-from miner.cli import (
-    Ctx,
-    classifier_option,
-    cli,
-    filter_options,
-    note,
-    output_options,
-    pass_ctx,
-    render,
-)
+from miner.cli import cli, pass_ctx
+from miner.cli.context import Ctx
+from miner.cli.options import classifier_option, filter_options, output_options
+from miner.cli.output import note, render
 from miner.errors import UsageError
 from miner.repos.signals import SIGNALS, signal_classifier
 from miner.tally import NONE, UNDETERMINED, TallyRow, resolve_classifier, tally, tally_warnings

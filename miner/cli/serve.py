@@ -10,7 +10,10 @@ from pathlib import Path
 
 import click
 
-from miner.cli import Ctx, classifier_option, cli, note, pass_ctx
+from miner.cli import cli, pass_ctx
+from miner.cli.context import Ctx
+from miner.cli.options import classifier_option
+from miner.cli.output import note
 from miner.errors import UsageError
 
 
