@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from classifiers.combined import RepoSignal, combine, repo_label
 from miner.records import Prediction
-from miner.repos.detect import analyse_snapshot, reading_order, score_frameworks
+from miner.repos.detect import (
+    analyse_snapshot,
+    find_reimplementation,
+    reading_order,
+    score_frameworks,
+)
 from miner.repos.protocol import RepoFile, RepoRef, RepoSnapshot
 from tests.test_repos_data import notebook
 
@@ -119,3 +124,14 @@ def test_a_file_budget_samples_every_folder_own_code_first() -> None:
         "pkg/sub/more.py",
         "third_party/x.py",
     ]
+
+
+def test_a_deprecated_repository_pointing_to_its_rewrite_is_still_the_authors() -> None:
+    """oarriaga/face_classification: its heading says it is deprecated for a TF 2.0 rewrite (by the
+    same author) elsewhere; that is not a third-party reimplementation. "Unofficial" still is."""
+    head = "# This repository is deprecated for at TF-2.0 rewrite visit\n\n"
+    assert (
+        find_reimplementation(head + "The official code can be found at another repository.") == ""
+    )
+    assert find_reimplementation(head + "This is an unofficial implementation.") != ""
+    assert find_reimplementation("# X\n\nThe official code can be found at another repository.")

@@ -96,6 +96,7 @@ REIMPLEMENTATION = tuple(
         r"\bofficial\s+(?:code|implementation|repo(?:sitory)?)\s+(?:is|can\s+be\s+found)\s+(?:at|here|in)\b",
     )
 )
+SUPERSEDED = re.compile(r"\b(?:deprecated|superseded|no\s+longer\s+maintained)\b", re.I)
 README_HEAD = 1500
 """Only the README's opening says what a repository is; later text often discusses baselines."""
 
@@ -255,9 +256,14 @@ def file_frameworks(f: RepoFile) -> tuple[str | None, dict[str, int]]:
 
 
 def find_reimplementation(readme: str, description: str = "") -> str:
-    """The sentence saying the repository is a third-party reimplementation, port or mirror."""
+    """The sentence saying the repository is a third-party reimplementation, port or mirror.
+
+    An opening that calls the repository deprecated or superseded is the authors' own older
+    code pointing to their newer version: there only the explicit "unofficial" wordings count.
+    """
     for text in (description, readme[:README_HEAD]):
-        for pattern in REIMPLEMENTATION:
+        superseded = bool(SUPERSEDED.search(text))
+        for pattern in REIMPLEMENTATION[:2] if superseded else REIMPLEMENTATION:
             m = pattern.search(text)
             if m:
                 start = max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start()) + 1)
