@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from classifiers import DEFAULT_CLASSIFIER
 from miner.export import flat_rows, paper_records
 from miner.tally import tally
 
@@ -47,7 +46,7 @@ def engine_for(db: str | Engine) -> Engine:
 def tally_frame(
     db: str | Engine,
     *,
-    classifier: str = DEFAULT_CLASSIFIER,
+    classifier: str | None = None,
     venue: str | None = None,
     year: int | None = None,
     framework: str | None = None,
@@ -78,7 +77,7 @@ def tally_frame(
 def papers_frame(
     db: str | Engine,
     *,
-    classifier: str = DEFAULT_CLASSIFIER,
+    classifier: str | None = None,
     venue: str | None = None,
     year: int | None = None,
 ) -> pd.DataFrame:
@@ -92,7 +91,7 @@ def papers_frame(
 def evidence_frame(
     db: str | Engine,
     *,
-    classifier: str = DEFAULT_CLASSIFIER,
+    classifier: str | None = None,
     framework: str | None = None,
     venue: str | None = None,
     year: int | None = None,
@@ -126,7 +125,7 @@ def evidence_frame(
 def trend_png(
     db: str | Engine,
     *,
-    classifier: str = DEFAULT_CLASSIFIER,
+    classifier: str | None = None,
     venue: str | None = None,
     year: int | None = None,
     frameworks: tuple[str, ...] = (),

@@ -11,7 +11,7 @@ from typing import IO, Any
 from db import Engine
 from db.queries import paper_views
 from miner.errors import UsageError
-from miner.tally import resolve_classifier
+from miner.tally import headline_classifier, resolve_classifier
 
 FORMATS = ("csv", "json", "nl", "parquet")
 FLAT_COLUMNS = [
@@ -37,7 +37,7 @@ FLAT_COLUMNS = [
 def paper_records(
     engine: Engine,
     *,
-    classifier: str,
+    classifier: str | None = None,
     venue: str | None = None,
     year: int | None = None,
     labels: tuple[str, ...] = ("uses", "mentions"),
@@ -46,7 +46,7 @@ def paper_records(
     """One dict per paper (PaperView.as_dict) with `verdicts`: framework, label, confidence and
     evidence snippets (page, section, rule, term, snippet) from one classifier version; absent
     verdicts and papers not classified have none."""
-    clf = resolve_classifier(classifier)
+    clf = resolve_classifier(headline_classifier(engine, classifier))
     views = paper_views(engine, clf, venue=venue, year=year, labels=labels)
     return [v.as_dict(max_evidence) for v in views]
 

@@ -14,7 +14,7 @@ from db.status import completeness, last_run
 from miner import __version__
 from miner.export import paper_records
 from miner.extract import EXTRACTOR_VERSION
-from miner.tally import NONE, UNDETERMINED, TallyRow, tally
+from miner.tally import NONE, UNDETERMINED, TallyRow, headline_classifier, tally
 
 TABLE_COLUMNS = ["venue", "year", "framework", "uses", "share", "ci95", "share_of_with_any"]
 DENOM_COLUMNS = ["papers", "with_pdf", "extracted_ok", "failed", "classified", "with_any"]
@@ -101,12 +101,13 @@ class ReportData:
 def collect(
     engine: Engine,
     *,
-    classifier: str,
+    classifier: str | None = None,
     venue: str | None = None,
     year: int | None = None,
     stamp: dict[str, str] | None = None,
 ) -> ReportData:
     """Tallies at three groupings, the papers with evidence, and the last evaluation run."""
+    classifier = headline_classifier(engine, classifier)
     overall = tally(engine, classifier=classifier, venue=venue, year=year, by="all")
     data = ReportData(
         classifier=overall[0].classifier if overall else classifier,
@@ -165,19 +166,41 @@ def headline(overall: list[TallyRow]) -> list[str]:
         f"extracted and {n} classified by {first.classifier} {first.classifier_version}; "
         f"{first.failed} PDFs could not be read and {first.missing_pdf} are missing."
     ]
+    combined = "decided_by_text" in first.extras
+    if combined:
+        out.append(
+            "Counted: the combined verdict (the text, and the paper's own code where its "
+            "repository was read by `miner repos`)."
+        )
     for r in overall:
         if r.framework in (NONE, UNDETERMINED) or not r.uses:
             continue
         out.append(
             f"{DISPLAY.get(r.framework, r.framework)}: used in {r.uses} of {n} papers classified "
             f"({pct(r.share)}, 95% CI {ci(r.share_low, r.share_high)})."
+            + (_decided(r.extras) if combined else "")
         )
     none = next(r for r in overall if r.framework == NONE)
     out.append(
         f"No framework use found in {none.uses} of {n} papers classified "
         f"({pct(none.share)}, 95% CI {ci(none.share_low, none.share_high)})."
+        + (_none_reasons(none.extras) if combined else "")
     )
     return out
+
+
+def _decided(x: dict[str, Any]) -> str:
+    return (
+        f" Decided by the text {x['decided_by_text']}, by the code {x['decided_by_code']}, "
+        f"by both agreeing {x['decided_by_both']}; text and code disagree on {x['disagree']}."
+    )
+
+
+def _none_reasons(x: dict[str, Any]) -> str:
+    return (
+        f" Of these, own code uses no listed framework: {x['none_no_listed_framework_in_code']};"
+        f" no own code found: {x['none_no_own_code']}; not analysed: {x['none_not_analysed']}."
+    )
 
 
 def table_rows(rows: list[TallyRow]) -> list[dict[str, Any]]:

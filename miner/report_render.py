@@ -205,7 +205,7 @@ def write_report(
     engine: Engine,
     out_dir: Path,
     *,
-    classifier: str,
+    classifier: str | None = None,
     venue: str | None = None,
     year: int | None = None,
     svg: bool = False,

@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from classifiers import SIGNAL_NAMES, ClassifierId, identify
+from classifiers import DEFAULT_CLASSIFIER, SIGNAL_NAMES, ClassifierId, identify
+from classifiers.combined import NAME as COMBINED
 from classifiers.labels import FRAMEWORKS
 from db import Engine
+from db.decisions import DECIDED, NONE_REASONS, decision_counts, has_predictions, none_reasons
 from db.queries import BY_CHOICES, Group, group_denominators, group_label_counts
 from miner.errors import UsageError
 from miner.extract import EXTRACTOR_VERSION
@@ -102,6 +104,10 @@ class _Counts:
     uses: dict[Group, dict[str, int]]
     mentions: dict[Group, dict[str, int]]
     denominators: dict[Group, dict[str, int]]
+    decided: dict[Group, dict[str, dict[str, int]]] = field(default_factory=dict)
+    """Combined verdicts only: per framework, uses decided by text / repo / both, disagree."""
+    reasons: dict[Group, dict[str, int]] = field(default_factory=dict)
+    """Combined verdicts only: why classified papers have no use (db.decisions.NONE_REASONS)."""
 
     def classified(self, group: Group) -> int:
         return self.denominators.get(group, {}).get("classified", 0)
@@ -113,17 +119,30 @@ class _Counts:
 def _counts(
     engine: Engine, clf: ClassifierId, *, by: str, venue: str | None, year: int | None
 ) -> _Counts:
-    return _Counts(
+    counts = _Counts(
         uses=group_label_counts(engine, clf, by=by, label="uses", venue=venue, year=year),
         mentions=group_label_counts(engine, clf, by=by, label="mentions", venue=venue, year=year),
         denominators=group_denominators(engine, clf, by=by, venue=venue, year=year),
     )
+    if clf.NAME == COMBINED:
+        counts.decided = decision_counts(engine, clf, by=by, venue=venue, year=year)
+        counts.reasons = none_reasons(engine, clf, by=by, venue=venue, year=year)
+    return counts
+
+
+def headline_classifier(engine: Engine, classifier: str | None = None) -> str:
+    """The classifier an output counts: `classifier` when given; else `combined` (text plus the
+    paper's own code) when `miner repos` wrote it for the current versions, else the text
+    classifier (`rules`)."""
+    if classifier:
+        return classifier
+    return COMBINED if has_predictions(engine, identify(COMBINED)) else DEFAULT_CLASSIFIER
 
 
 def tally(
     engine: Engine,
     *,
-    classifier: str,
+    classifier: str | None = None,
     venue: str | None = None,
     year: int | None = None,
     framework: str | Sequence[str] | None = None,
@@ -132,7 +151,13 @@ def tally(
     baseline: bool = False,
 ) -> list[TallyRow]:
     """Rows per group (`venue`, `year` or `venue,year`) and framework, largest first, then `(none)`
-    and `(undetermined)`. Raises UsageError for an unknown classifier, framework or grouping."""
+    and `(undetermined)`. Raises UsageError for an unknown classifier, framework or grouping.
+
+    Without a classifier, counts `headline_classifier` (combined when repositories were read).
+    Combined rows add who decided (`decided_by_text`, `_code`, `_both`, `disagree`) and, on
+    `(none)`, why (`none_no_listed_framework_in_code`, `none_no_own_code`, `none_not_analysed`).
+    """
+    classifier = headline_classifier(engine, classifier)
     if by not in BY_CHOICES:
         raise UsageError(f"--by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
     only = [framework] if isinstance(framework, str) else list(framework or ())
@@ -181,6 +206,8 @@ def _row(
 ) -> TallyRow:
     """One tally row; the pseudo-frameworks count the papers no framework row covers."""
     extras: dict[str, Any] = {}
+    if clf.NAME == COMBINED:
+        extras.update(_decision_extras(group, fw, main))
     if fw == NONE:
         k = d.classified - d.with_any
         share, low, high = _ratio(k, d.classified), *wilson(k, d.classified)
@@ -231,6 +258,21 @@ def _row(
     )
 
 
+def _decision_extras(group: Group, fw: str, main: _Counts) -> dict[str, int | None]:
+    """Who decided a combined row's uses and, on `(none)`, why those papers have none (every
+    combined row carries every key, None where it does not apply, so CSV columns line up)."""
+    cells = main.decided.get(group, {}).get(fw, {})
+    framework = fw not in (NONE, UNDETERMINED)
+    out: dict[str, int | None] = {
+        f"decided_by_{'code' if d == 'repo' else d}": cells.get(d, 0) if framework else None
+        for d in DECIDED
+    }
+    out["disagree"] = cells.get("disagree", 0) if framework else None
+    reasons = main.reasons.get(group, {})
+    out |= {f"none_{r}": reasons.get(r, 0) if fw == NONE else None for r in NONE_REASONS}
+    return out
+
+
 def resolve_classifier(name: str) -> ClassifierId:
     """Name and version of a registered classifier or of `combined` / `repo` (written by
     `miner repos`); UsageError naming the known ones otherwise."""
@@ -266,6 +308,7 @@ __all__ = [
     "NONE",
     "UNDETERMINED",
     "TallyRow",
+    "headline_classifier",
     "resolve_classifier",
     "tally",
     "tally_warnings",

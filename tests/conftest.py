@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,10 @@ from sqlalchemy import Engine
 
 from db import make_engine
 from miner.records import ExtractedDoc
+from miner.repos.replica import ApiStats, Replica, git_env, load_facts, materialize, serve_api
 from tests.helpers.cli import Miner
 from tests.helpers.databases import copy_db, load_docs
-from tests.helpers.paths import CORPUS
+from tests.helpers.paths import CORPUS, REPO_FACTS
 from tests.helpers.pdfs import MakePdf, build_pdf
 
 
@@ -87,3 +89,39 @@ def corpus_docs(corpus_db: Path) -> dict[str, ExtractedDoc]:
         return load_docs(eng)
     finally:
         eng.dispose()
+
+
+@dataclass(frozen=True)
+class RepoReplicas:
+    """The corpus repositories rebuilt from their facts (`miner.repos.replica`)."""
+
+    facts: dict[str, dict]
+    """Facts record by lower-case `owner/name`."""
+    replicas: dict[str, Replica]
+    remotes: Path
+    git_env: dict[str, str]
+    """HOME with `url.file://<remotes>/.insteadOf https://github.com/`."""
+    api: str
+    """Base URL of the GitHub REST stand-in."""
+    api_stats: ApiStats
+
+
+@pytest.fixture(scope="session")
+def repo_replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RepoReplicas]:
+    """Every facts file as a bare repository and behind a loopback GitHub API, once per session."""
+    if not REPO_FACTS.is_dir():
+        pytest.skip(f"repository facts not found at {REPO_FACTS}")
+    folder = tmp_path_factory.mktemp("replicas")
+    facts = {f["repo"].lower(): f for f in load_facts(REPO_FACTS)}
+    env = git_env(folder / "home", folder / "remotes")
+    replicas = materialize(facts.values(), folder / "remotes", env)
+    with serve_api(replicas) as (base, stats):
+        yield RepoReplicas(facts, replicas, folder / "remotes", env, base, stats)
+
+
+@pytest.fixture
+def github_replicas(repo_replicas: RepoReplicas, monkeypatch: pytest.MonkeyPatch) -> RepoReplicas:
+    """`repo_replicas`, with this test's git runs in the isolated HOME (github.com -> replicas)."""
+    for key in ("HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_NOSYSTEM"):
+        monkeypatch.setenv(key, repo_replicas.git_env[key])
+    return repo_replicas

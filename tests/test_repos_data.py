@@ -63,7 +63,7 @@ KERAS_PROJECT: Files = {
 }
 KERAS_EXPECTED = {
     "tensorflow": ("primary", 3, 1, 0, 10.0),
-    "keras": ("primary", 2, 1, 0, 7.0),
+    "keras": ("secondary", 1, 1, 0, 4.0),  # tf.keras is TensorFlow; one file imports keras
     "pytorch": ("secondary", 1, 0, 0, 3.0),
 }
 

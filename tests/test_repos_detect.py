@@ -30,7 +30,9 @@ def test_python_imports_handle_aliases_lists_and_python2() -> None:
     ("module", "framework"),
     [
         ("torch.nn.functional", "pytorch"),
-        ("tensorflow.keras.layers", "keras"),
+        ("tensorflow.keras.layers", "tensorflow"),  # tf.keras is TensorFlow (issue 14)
+        ("tf_keras", "tensorflow"),
+        ("keras.layers", "keras"),
         ("tensorflow.compat.v1", "tensorflow"),
         ("tensorflow_probability.substrates.jax", "jax"),
         ("tensorflow_probability", "tensorflow"),
@@ -70,9 +72,11 @@ def test_file_kinds() -> None:
     assert file_kind("nets/deploy.prototxt") == "prototxt"
     assert file_kind("a/b.ipynb") == "notebook"
     assert file_kind("x.M") is None and file_kind("x.m") == "matlab"
-    assert file_kind("third_party/caffe/python/caffe/net.py") is None
+    assert file_kind("x.R") == "r" and file_kind("a/x.jl") == "julia"
+    # Vendored files are read but weigh less (tests/test_repos_semantics.py); hidden ones never.
+    assert file_kind("third_party/caffe/python/caffe/net.py") == "python"
     assert file_kind("nbs/.ipynb_checkpoints/demo-checkpoint.ipynb") is None
-    assert file_kind("src/external/requirements.txt") is None
+    assert file_kind("src/external/requirements.txt") == "dependency"
 
 
 def test_imports_in_many_files_outweigh_one_requirements_line() -> None:

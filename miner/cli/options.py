@@ -64,12 +64,21 @@ def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def classifier_option(
-    help: str = "Whose verdicts to count.", default: str | None = None
+    help: str = "Whose verdicts to count.", default: str | None = None, *, signals: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """--classifier NAME among the registered classifiers (names from classifiers.CLASSIFIERS;
-    versions come from classifiers.identify, which loads no model)."""
-    from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER
+    versions come from classifiers.identify, which loads no model). Read commands pass
+    `signals=True`: `combined` and `repo` (written by `miner repos`) are offered too, and the
+    default is None, which miner.tally.headline_classifier resolves (combined when it exists)."""
+    from classifiers import CLASSIFIERS, DEFAULT_CLASSIFIER, SIGNAL_NAMES
 
+    if signals:
+        return click.option(
+            "--classifier",
+            type=click.Choice([*sorted(CLASSIFIERS), *SIGNAL_NAMES]),
+            default=default,
+            help=help + " [default: combined when `miner repos` has run, else rules]",
+        )
     return click.option(
         "--classifier",
         type=click.Choice(sorted(CLASSIFIERS)),

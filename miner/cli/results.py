@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from classifiers import DEFAULT_CLASSIFIER
 from classifiers.labels import FRAMEWORKS
 from miner.cli import cli, pass_ctx
 from miner.cli.context import Ctx
@@ -15,7 +16,15 @@ from miner.cli.options import classifier_option, filter_options, output_options
 from miner.cli.output import note, render
 from miner.errors import UsageError
 from miner.repos.signals import SIGNALS, signal_classifier
-from miner.tally import NONE, UNDETERMINED, TallyRow, resolve_classifier, tally, tally_warnings
+from miner.tally import (
+    NONE,
+    UNDETERMINED,
+    TallyRow,
+    headline_classifier,
+    resolve_classifier,
+    tally,
+    tally_warnings,
+)
 
 TABLE_COLUMNS = [
     "venue",
@@ -33,6 +42,19 @@ TABLE_COLUMNS = [
     "with_any",
     "classifier",
 ]
+
+
+def chosen_classifier(ctx: Ctx, classifier: str | None) -> str:
+    """The classifier to count (headline_classifier), saying so on stderr when it is the
+    combined verdict chosen by default."""
+    name = headline_classifier(ctx.engine, classifier)
+    if classifier is None and name == "combined":
+        note(
+            ctx,
+            "counting the combined verdict (the text, and the paper's own code where "
+            "`miner repos` read it); --classifier rules for the text alone",
+        )
+    return name
 
 
 def table_columns(include_mentions: bool, baseline: bool) -> list[str]:
@@ -61,14 +83,30 @@ def display(rows: list[TallyRow]) -> list[dict]:
 
 def echo_tally(ctx: Ctx, rows: list[TallyRow], fmt: str, mentions: bool, baseline: bool) -> None:
     """Print tally rows in a format, and on stderr what the reader must know about them."""
+    combined = bool(rows) and "decided_by_text" in rows[0].extras
     if fmt in ("json", "nl", "csv"):
         render([r.as_dict() for r in rows], fmt, list(rows[0].as_dict()) if rows else None)
     else:
-        render(display(rows), fmt, table_columns(mentions, baseline))
+        cols = table_columns(mentions, baseline)
+        if combined:
+            at = cols.index("uses") + 1
+            cols[at:at] = ["decided_by_text", "decided_by_code", "decided_by_both", "disagree"]
+        render(display(rows), fmt, cols)
+    if fmt == "table" and combined:
+        for r in rows:
+            if r.framework == NONE:
+                x = r.extras
+                note(
+                    ctx,
+                    f"{NONE} {r.venue or 'all'} {r.year or 'all'}: own code uses no listed "
+                    f"framework {x['none_no_listed_framework_in_code']}, no own code found "
+                    f"{x['none_no_own_code']}, not analysed {x['none_not_analysed']}",
+                )
     if fmt == "table" and rows:
         note(
             ctx,
-            f"uses = papers whose text shows the framework was used (not merely mentioned); "
+            f"uses = papers whose {'text or own code' if combined else 'text'} shows the "
+            "framework was used (not merely mentioned); "
             f"share = uses / classified, 95% Wilson CI; {NONE} = no use found; "
             f"{UNDETERMINED} = not classified (PDF missing, unreadable or pending)"
             + ("; mentions_only is NOT counted in uses" if mentions else ""),
@@ -93,7 +131,7 @@ def echo_tally(ctx: Ctx, rows: list[TallyRow], fmt: str, mentions: bool, baselin
     show_default=True,
     help="Grouping of the rows.",
 )
-@classifier_option()
+@classifier_option(signals=True)
 @click.option(
     "--include-mentions",
     is_flag=True,
@@ -107,9 +145,9 @@ def echo_tally(ctx: Ctx, rows: list[TallyRow], fmt: str, mentions: bool, baselin
 @click.option(
     "--signals",
     type=click.Choice(SIGNALS),
-    default="text",
-    show_default=True,
-    help="text: the --classifier's verdicts; repo / combined: written by `miner repos`.",
+    default=None,
+    help="text: the --classifier's verdicts; repo / combined: written by `miner repos` "
+    "(same as --classifier repo / combined).",
 )
 @output_options
 @pass_ctx
@@ -119,8 +157,8 @@ def tally_cmd(
     year: int | None,
     frameworks: tuple[str, ...],
     by: str,
-    classifier: str,
-    signals: str,
+    classifier: str | None,
+    signals: str | None,
     include_mentions: bool,
     baseline: bool,
     fmt: str,
@@ -138,9 +176,11 @@ def tally_cmd(
       miner tally --by venue --framework pytorch --baseline --include-mentions
       miner tally --signals combined
     """
+    if signals:
+        classifier = signal_classifier(signals, classifier or DEFAULT_CLASSIFIER)
     rows = tally(
         ctx.engine,
-        classifier=signal_classifier(signals, classifier),
+        classifier=chosen_classifier(ctx, classifier),
         venue=venue,
         year=year,
         framework=frameworks,
@@ -153,10 +193,10 @@ def tally_cmd(
 
 @cli.command()
 @filter_options
-@classifier_option()
+@classifier_option(signals=True)
 @output_options
 @pass_ctx
-def papers(ctx: Ctx, venue: str | None, year: int | None, classifier: str, fmt: str) -> None:
+def papers(ctx: Ctx, venue: str | None, year: int | None, classifier: str | None, fmt: str) -> None:
     """List papers with status, frameworks used and mentioned, and code links.
 
     \b
@@ -166,14 +206,14 @@ def papers(ctx: Ctx, venue: str | None, year: int | None, classifier: str, fmt: 
     """
     from db.queries import paper_views
 
-    clf = resolve_classifier(classifier)
+    clf = resolve_classifier(chosen_classifier(ctx, classifier))
     rows = [v.listing() for v in paper_views(ctx.engine, clf, venue=venue, year=year)]
     render(rows, fmt, ["id", "file", "venue", "year", "status", "uses", "mentions", "code_links"])
 
 
 @cli.command()
 @filter_options
-@classifier_option()
+@classifier_option(signals=True)
 @click.option(
     "-o",
     "--output",
@@ -186,7 +226,7 @@ def papers(ctx: Ctx, venue: str | None, year: int | None, classifier: str, fmt: 
 @click.option("--svg", is_flag=True, help="Also write the charts as SVG.")
 @pass_ctx
 def report(
-    ctx: Ctx, venue: str | None, year: int | None, classifier: str, out_dir: Path, svg: bool
+    ctx: Ctx, venue: str | None, year: int | None, classifier: str | None, out_dir: Path, svg: bool
 ) -> None:
     """Write a citable report: headline with intervals, tally, charts, methodology, evidence.
 
@@ -201,6 +241,7 @@ def report(
     from miner.report import make_stamp
     from miner.report_render import write_report
 
+    classifier = chosen_classifier(ctx, classifier)
     database = display_url(ctx.db)
     command = ["miner", "--db", shlex.quote(database), "report"]
     command += [f"--venue {shlex.quote(venue)}"] if venue else []
@@ -226,7 +267,7 @@ def report(
 @click.option(
     "--framework", "frameworks", multiple=True, type=click.Choice(FRAMEWORKS), help="Repeatable."
 )
-@classifier_option()
+@classifier_option(signals=True)
 @click.option(
     "-o",
     "--output",
@@ -241,7 +282,7 @@ def plot(
     venue: str | None,
     year: int | None,
     frameworks: tuple[str, ...],
-    classifier: str,
+    classifier: str | None,
     output: Path,
 ) -> None:
     """Draw one chart: `trend` (share per year per venue, 95% CI bands) or `venues` (stacked bars).
@@ -254,7 +295,9 @@ def plot(
     from miner.plots import save, trend_figure, venues_figure
 
     by = "venue,year" if kind == "trend" else "venue"
-    rows = tally(ctx.engine, classifier=classifier, venue=venue, year=year, by=by)
+    rows = tally(
+        ctx.engine, classifier=chosen_classifier(ctx, classifier), venue=venue, year=year, by=by
+    )
     if not rows:
         raise UsageError("no papers match; check --venue/--year or run `miner ingest` first")
     if kind == "trend":
@@ -275,7 +318,7 @@ def plot(
     "per line.",
 )
 @filter_options
-@classifier_option()
+@classifier_option(signals=True)
 @click.option(
     "-o",
     "--output",
@@ -284,7 +327,12 @@ def plot(
 )
 @pass_ctx
 def export(
-    ctx: Ctx, fmt: str, venue: str | None, year: int | None, classifier: str, output: Path | None
+    ctx: Ctx,
+    fmt: str,
+    venue: str | None,
+    year: int | None,
+    classifier: str | None,
+    output: Path | None,
 ) -> None:
     """Export papers with verdicts and evidence for re-analysis without this tool.
 
@@ -298,7 +346,9 @@ def export(
     """
     from miner.export import paper_records, write_export
 
-    records = paper_records(ctx.engine, classifier=classifier, venue=venue, year=year)
+    records = paper_records(
+        ctx.engine, classifier=chosen_classifier(ctx, classifier), venue=venue, year=year
+    )
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
     n = write_export(records, fmt, output if output is not None else sys.stdout)

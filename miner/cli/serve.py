@@ -20,10 +20,10 @@ from miner.errors import UsageError
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
-@classifier_option("Whose verdicts the canned queries show.")
+@classifier_option("Whose verdicts the canned queries show.", signals=True)
 @click.option("--metadata", "metadata_only", is_flag=True, help="Print the metadata JSON and exit.")
 @pass_ctx
-def serve(ctx: Ctx, host: str, port: int, classifier: str, metadata_only: bool) -> None:
+def serve(ctx: Ctx, host: str, port: int, classifier: str | None, metadata_only: bool) -> None:
     """Open the database in Datasette: tables described, canned queries from numbers to sentences.
 
     Canned queries: tally_by_venue_year (each count links to papers_using), papers_using
@@ -35,15 +35,15 @@ def serve(ctx: Ctx, host: str, port: int, classifier: str, metadata_only: bool) 
       # then open http://127.0.0.1:8001/demo/tally_by_venue_year
     """
     from miner.browse import datasette_metadata, tilde_encode
-    from miner.tally import resolve_classifier
+    from miner.tally import headline_classifier, resolve_classifier
 
     if "://" in ctx.db and not ctx.db.startswith("sqlite:///"):
         raise UsageError("miner serve needs a SQLite database file; pass --db PATH")
     path = Path(ctx.db.removeprefix("sqlite:///"))
     if not path.is_file():
         raise UsageError(f"no database at {path}; run `miner --db {path} demo` or ingest first")
+    clf = resolve_classifier(headline_classifier(ctx.engine, classifier))
     ctx.engine.dispose()  # read-only: refuses a schema older than the canned queries expect
-    clf = resolve_classifier(classifier)
     meta = datasette_metadata(path.stem, clf.NAME, clf.VERSION, f"http://{host}:{port}")
     if metadata_only:
         click.echo(json.dumps(meta, indent=2))

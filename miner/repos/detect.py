@@ -1,8 +1,10 @@
 """Frameworks a repository uses, from its file listing and file contents (pure, no IO).
 
-Evidence per framework: files that import it (.py, .ipynb; weight 3 each), Caffe `.prototxt`
-and Lua Torch files (weight 2 and 3), and dependency files naming it (weight 1 each), so imports
-in many files outweigh one line in a requirements file.
+Evidence per framework: files that import it (.py, .ipynb; weight 3 each, shared among the
+frameworks a file imports by how many of their modules it names, so a shim importing Keras
+through TensorFlow is not TensorFlow code), Caffe `.prototxt` and Lua Torch files (weight 2 and
+3), and dependency files naming it (weight 1 each). Vendored folders and copied libraries (a
+sub-folder with its own setup.py/pyproject.toml/setup.cfg) count a third of the authors' own code.
 """
 
 from __future__ import annotations
@@ -15,99 +17,19 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from miner.repos.protocol import FrameworkEvidence, RepoAnalysis, RepoFile, RepoSnapshot
+from miner.repos.vocab import module_framework, package_framework
 
-DETECTOR_VERSION = "1"
+DETECTOR_VERSION = "2"
 
 IMPORT_WEIGHT = 3.0
 PROTOTXT_WEIGHT = 2.0
 LUA_WEIGHT = 3.0
 DEPENDENCY_WEIGHT = 1.0
+VENDORED_SHARE = 1 / 3
+"""Weight of a vendored or copied-library file relative to one of the authors' own files."""
 PRIMARY_SHARE = 0.5
 """A framework is primary when its score is at least this share of the best score."""
 MAX_FILES_SHOWN = 20
-
-# Imported module (dotted prefix) -> framework; longest prefix wins. Libraries imply their base.
-MODULES: dict[str, str] = {
-    "torch": "pytorch",
-    "torchvision": "pytorch",
-    "torchaudio": "pytorch",
-    "torchtext": "pytorch",
-    "pytorch_lightning": "pytorch",
-    "lightning": "pytorch",
-    "fairseq": "pytorch",
-    "detectron2": "pytorch",
-    "mmcv": "pytorch",
-    "mmdet": "pytorch",
-    "timm": "pytorch",
-    "torch_geometric": "pytorch",
-    "tensorflow": "tensorflow",
-    "tensorflow.keras": "keras",
-    "tf_slim": "tensorflow",
-    "tensorflow_probability": "tensorflow",
-    "tensorflow_probability.substrates.jax": "jax",
-    "tensor2tensor": "tensorflow",
-    "sonnet": "tensorflow",
-    "keras": "keras",
-    "jax": "jax",
-    "jaxlib": "jax",
-    "flax": "jax",
-    "haiku": "jax",
-    "optax": "jax",
-    "equinox": "jax",
-    "trax": "jax",
-    "mxnet": "mxnet",
-    "gluoncv": "mxnet",
-    "gluonnlp": "mxnet",
-    "caffe": "caffe",
-    "caffe2": "caffe2",
-    "theano": "theano",
-    "lasagne": "theano",
-    "pylearn2": "theano",
-    "chainer": "chainer",
-    "paddle": "paddlepaddle",
-    "paddlehub": "paddlepaddle",
-    "paddlenlp": "paddlepaddle",
-    "pgl": "paddlepaddle",
-    "pahelix": "paddlepaddle",
-    "mindspore": "mindspore",
-    "cntk": "cntk",
-    "dynet": "dynet",
-}
-
-# Distribution names in dependency files (lower case, `_` as `-`) -> framework.
-PACKAGES: dict[str, str] = {
-    "torch": "pytorch",
-    "pytorch": "pytorch",
-    "torchvision": "pytorch",
-    "torchaudio": "pytorch",
-    "pytorch-lightning": "pytorch",
-    "lightning": "pytorch",
-    "fairseq": "pytorch",
-    "timm": "pytorch",
-    "tensorflow": "tensorflow",
-    "tensorflow-gpu": "tensorflow",
-    "tensorflow-cpu": "tensorflow",
-    "tf-nightly": "tensorflow",
-    "tensorflow-macos": "tensorflow",
-    "keras": "keras",
-    "jax": "jax",
-    "jaxlib": "jax",
-    "flax": "jax",
-    "dm-haiku": "jax",
-    "optax": "jax",
-    "mxnet": "mxnet",
-    "gluoncv": "mxnet",
-    "theano": "theano",
-    "lasagne": "theano",
-    "chainer": "chainer",
-    "paddlepaddle": "paddlepaddle",
-    "paddlepaddle-gpu": "paddlepaddle",
-    "mindspore": "mindspore",
-    "cntk": "cntk",
-    "dynet": "dynet",
-    "caffe": "caffe",
-}
-_MXNET_CUDA = re.compile(r"^mxnet-(?:cu\d+\w*|mkl)$")
 
 DEPENDENCY_NAMES = re.compile(
     r"^(?:requirements[\w.-]*\.(?:txt|in)|setup\.py|setup\.cfg|pyproject\.toml|Pipfile|"
@@ -120,17 +42,34 @@ VENDORED = frozenset(
         "third-party",
         "thirdparty",
         "3rdparty",
+        "3rd_party",
+        "3rd-party",
         "vendor",
+        "vendors",
         "vendored",
+        "_vendor",
         "external",
+        "externals",
         "extern",
         "site-packages",
+        "dist-packages",
         "node_modules",
         "deps",
     }
 )
 README_NAME = re.compile(r"^readme(?:\.\w+)?$", re.IGNORECASE)
-LANGUAGES = {".py": "python", ".ipynb": "notebook", ".lua": "lua", ".jl": "julia", ".m": "matlab"}
+LANGUAGES = {
+    ".py": "python",
+    ".ipynb": "notebook",
+    ".lua": "lua",
+    ".jl": "julia",
+    ".m": "matlab",
+    ".r": "r",
+    ".rmd": "r",
+}
+CODE_KINDS = ("python", "notebook", "lua", "julia", "matlab", "r")
+"""Languages counted in `RepoAnalysis.languages` (prototxt is Caffe configuration, not code)."""
+PACKAGE_FILES = frozenset({"setup.py", "pyproject.toml", "setup.cfg"})
 
 _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([\w.][\w., \t]*))", re.M
@@ -157,18 +96,18 @@ REIMPLEMENTATION = tuple(
         r"\bofficial\s+(?:code|implementation|repo(?:sitory)?)\s+(?:is|can\s+be\s+found)\s+(?:at|here|in)\b",
     )
 )
+SUPERSEDED = re.compile(r"\b(?:deprecated|superseded|no\s+longer\s+maintained)\b", re.I)
 README_HEAD = 1500
 """Only the README's opening says what a repository is; later text often discusses baselines."""
 
 
 def file_kind(path: str) -> str | None:
-    """dependency | python | notebook | prototxt | lua | julia | matlab | readme, or None.
+    """dependency | python | notebook | prototxt | lua | julia | matlab | r | readme, or None.
 
-    Files under vendored folders (third_party, vendor, external, ...) and hidden folders
-    (.ipynb_checkpoints, .github) are None: they are not the repository's own code.
+    Files under hidden folders (.ipynb_checkpoints, .github) are None: copies and tooling.
     """
     p = PurePosixPath(path)
-    if any(part.lower() in VENDORED or part.startswith(".") for part in p.parts[:-1]):
+    if any(part.startswith(".") for part in p.parts[:-1]):
         return None
     if DEPENDENCY_NAMES.match(p.name):
         return "dependency"
@@ -180,27 +119,49 @@ def file_kind(path: str) -> str | None:
     return LANGUAGES.get(p.suffix if suffix == ".m" else suffix)
 
 
+def is_vendored(path: str) -> bool:
+    """Under a folder named like third_party, vendor, external, site-packages, ..."""
+    return any(part.lower() in VENDORED for part in PurePosixPath(path).parts[:-1])
+
+
+def library_roots(paths: Iterable[str]) -> set[str]:
+    """Sub-folders that hold their own package metadata (setup.py, pyproject.toml, setup.cfg):
+    libraries copied into the repository, or separately packaged parts of it."""
+    return {
+        str(p.parent)
+        for p in map(PurePosixPath, paths)
+        if p.name in PACKAGE_FILES and len(p.parts) > 1
+    }
+
+
+def file_weight(path: str, roots: set[str]) -> float:
+    """1 for the authors' own files; VENDORED_SHARE under vendored folders or library roots."""
+    if is_vendored(path):
+        return VENDORED_SHARE
+    parents = {str(p) for p in PurePosixPath(path).parents}
+    return VENDORED_SHARE if parents & roots else 1.0
+
+
 def wants_text(path: str) -> bool:
     """Whether a backend should read this file's contents (listing alone decides the others)."""
     return file_kind(path) in ("dependency", "python", "notebook", "lua", "readme")
 
 
-def module_framework(module: str) -> str | None:
-    """Framework of an imported dotted module name (longest known prefix), or None."""
-    parts = module.split(".")
-    for n in range(len(parts), 0, -1):
-        fw = MODULES.get(".".join(parts[:n]))
-        if fw:
-            return fw
-    return None
-
-
-def package_framework(name: str) -> str | None:
-    """Framework of a distribution name as written in a dependency file, or None."""
-    key = name.strip().lower().replace("_", "-")
-    if _MXNET_CUDA.match(key):
-        return "mxnet"
-    return PACKAGES.get(key)
+def reading_order(paths: Iterable[str]) -> list[str]:
+    """Code files in the order a file budget should read them: breadth first over folders, one
+    file per folder per round (shallow folders first), own code before vendored code and
+    `__init__.py` last, so a small budget samples every part of the tree."""
+    by_folder: dict[str, list[str]] = defaultdict(list)
+    for p in sorted(paths):
+        by_folder[str(PurePosixPath(p).parent)].append(p)
+    for files in by_folder.values():
+        files.sort(key=lambda p: (p.endswith("__init__.py"), p))
+    rounds: list[tuple[int, int, int, str]] = []
+    for folder, files in by_folder.items():
+        depth = 0 if folder == "." else folder.count("/") + 1
+        for i, p in enumerate(files):
+            rounds.append((is_vendored(p), i, depth, p))
+    return [p for *_, p in sorted(rounds)]
 
 
 def python_imports(text: str) -> set[str]:
@@ -272,30 +233,37 @@ def _toml_names(text: str) -> list[str]:
     return names
 
 
-def file_frameworks(f: RepoFile) -> tuple[str | None, set[str]]:
-    """(evidence kind, frameworks) shown by one file; kind is import | dependency | prototxt | lua."""
+def file_frameworks(f: RepoFile) -> tuple[str | None, dict[str, int]]:
+    """(evidence kind, {framework: module names}) shown by one file; kind is import |
+    dependency | prototxt | lua. Import files count the distinct module names per framework."""
     kind = file_kind(f.path)
     text = f.text or ""
-    if kind == "python":
-        return "import", {fw for m in python_imports(text) if (fw := module_framework(m))}
-    if kind == "notebook":
-        code, pips = notebook_sources(text)
-        found = {fw for m in python_imports(code) if (fw := module_framework(m))}
-        return "import", found | {fw for p in pips if (fw := package_framework(p))}
+    if kind in ("python", "notebook"):
+        code, pips = notebook_sources(text) if kind == "notebook" else (text, [])
+        names: Counter[str] = Counter(
+            fw for m in python_imports(code) if (fw := module_framework(m))
+        )
+        names.update({fw for p in pips if (fw := package_framework(p))})
+        return "import", dict(names)
     if kind == "dependency":
-        names = dependency_names(f.path, text)
-        return "dependency", {fw for n in names if (fw := package_framework(n))}
+        found = {fw for n in dependency_names(f.path, text) if (fw := package_framework(n))}
+        return "dependency", dict.fromkeys(found, 1)
     if kind == "prototxt":
-        return "prototxt", {"caffe"}
+        return "prototxt", {"caffe": 1}
     if kind == "lua" and _LUA_REQUIRE.search(text):
-        return "lua", {"torch-lua"}
-    return None, set()
+        return "lua", {"torch-lua": 1}
+    return None, {}
 
 
 def find_reimplementation(readme: str, description: str = "") -> str:
-    """The sentence saying the repository is a third-party reimplementation, port or mirror."""
+    """The sentence saying the repository is a third-party reimplementation, port or mirror.
+
+    An opening that calls the repository deprecated or superseded is the authors' own older
+    code pointing to their newer version: there only the explicit "unofficial" wordings count.
+    """
     for text in (description, readme[:README_HEAD]):
-        for pattern in REIMPLEMENTATION:
+        superseded = bool(SUPERSEDED.search(text))
+        for pattern in REIMPLEMENTATION[:2] if superseded else REIMPLEMENTATION:
             m = pattern.search(text)
             if m:
                 start = max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start()) + 1)
@@ -304,25 +272,38 @@ def find_reimplementation(readme: str, description: str = "") -> str:
     return ""
 
 
+WEIGHTS = {
+    "import": IMPORT_WEIGHT,
+    "dependency": DEPENDENCY_WEIGHT,
+    "lua": LUA_WEIGHT,
+    "prototxt": PROTOTXT_WEIGHT,
+}
+
+
 def score_frameworks(files: Iterable[RepoFile]) -> list[FrameworkEvidence]:
-    """Per framework: weighted score, file counts and paths; labelled primary/secondary/declared."""
+    """Per framework: weighted score, file counts and paths; labelled primary/secondary/declared.
+
+    An import file's weight is split among its frameworks by their module-name counts; files
+    under vendored folders or library roots weigh VENDORED_SHARE. Only code evidence (imports,
+    prototxt, Lua) can make a framework primary or secondary; dependency files alone: declared.
+    """
+    files = list(files)
+    roots = library_roots(f.path for f in files)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
+    scores: dict[str, float] = defaultdict(float)
     shown: dict[str, list[str]] = defaultdict(list)
     for f in files:
         kind, found = file_frameworks(f)
-        for fw in found:
-            counts[fw][kind or ""] += 1
+        if not kind or not found:
+            continue
+        weight = WEIGHTS[kind] * file_weight(f.path, roots)
+        total = sum(found.values()) if kind == "import" else 1
+        for fw, n in found.items():
+            counts[fw][kind] += 1
+            scores[fw] += weight * n / total
             shown[fw].append(f.path)
-    scores = {
-        fw: c["import"] * IMPORT_WEIGHT
-        + c["dependency"] * DEPENDENCY_WEIGHT
-        + c["lua"] * LUA_WEIGHT
-        + c["prototxt"] * PROTOTXT_WEIGHT
-        for fw, c in counts.items()
-    }
     in_code = {fw for fw, c in counts.items() if c["import"] or c["lua"] or c["prototxt"]}
-    code_scores = [s for fw, s in scores.items() if fw in in_code]
-    best = max(code_scores, default=0.0)
+    best = max((s for fw, s in scores.items() if fw in in_code), default=0.0)
     out = []
     for fw in sorted(scores, key=lambda k: (-scores[k], k)):
         c = counts[fw]
@@ -335,7 +316,7 @@ def score_frameworks(files: Iterable[RepoFile]) -> list[FrameworkEvidence]:
         out.append(
             FrameworkEvidence(
                 framework=fw,
-                score=scores[fw],
+                score=round(scores[fw], 3),
                 label=label,
                 import_files=c["import"],
                 dependency_files=c["dependency"],
@@ -352,8 +333,8 @@ def analyse_snapshot(snap: RepoSnapshot) -> RepoAnalysis:
     relevant = 0
     for f in snap.files:
         kind = file_kind(f.path)
-        if kind in ("python", "notebook", "lua", "julia", "matlab"):
-            languages[kind] += 1
+        if kind in CODE_KINDS:
+            languages[str(kind)] += 1
         if kind not in (None, "readme"):
             relevant += 1
     frameworks = score_frameworks(snap.files)

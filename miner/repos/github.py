@@ -28,7 +28,7 @@ import httpx
 from miner.bounded import DEFAULT_DEADLINE, MAX_BODY_BYTES, send_bounded
 from miner.errors import FetchError
 from miner.http import make_client, parse_retry_after
-from miner.repos.detect import file_kind, wants_text
+from miner.repos.detect import file_kind, reading_order, wants_text
 from miner.repos.protocol import (
     RateLimited,
     RepoEmpty,
@@ -103,7 +103,7 @@ class DirEtagCache:
 
 
 def select_files(paths: list[tuple[str, int]], max_files: int, max_bytes: int) -> list[str]:
-    """Which files to read: dependency files and README first, then code by depth and name.
+    """Which files to read: dependency files and README first, then code in `reading_order`.
 
     Files over max_bytes are skipped, except notebooks up to MAX_NOTEBOOK_BYTES.
     """
@@ -115,7 +115,7 @@ def select_files(paths: list[tuple[str, int]], max_files: int, max_bytes: int) -
     ]
     first = [p for p, _ in readable if file_kind(p) in ("dependency", "readme")]
     first = sorted(first, key=lambda p: (p.count("/"), p))[:MAX_DEPENDENCY_FILES]
-    code = sorted((p for p, _ in readable if p not in first), key=lambda p: (p.count("/"), p))
+    code = reading_order(p for p, _ in readable if p not in first)
     return (first + code)[:max_files]
 
 

@@ -1,0 +1,111 @@
+"""The read model's view of the combined verdict: who decided, and why `(none)` (DB reads only).
+
+Built on `db.queries.paper_select`, so its papers and groups are exactly those of the tally:
+per group and framework, combined `uses` decided by the text, by the code or by both agreeing,
+and the papers where the two signals disagree; and the classified papers without any use split
+into own code with no listed framework, no own code found, and own code not analysed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Engine, and_, case, exists, func, literal, select
+from sqlalchemy.orm import Session
+
+from classifiers import ClassifierId
+from db.queries import Group, _group, _keys, paper_select
+from db.schema import PaperRepo, PredictionRow, RepoAnalysisRow, SignalVerdict
+from miner.repos.detect import DETECTOR_VERSION
+
+DECIDED = ("text", "repo", "both")
+NONE_REASONS = ("no_listed_framework_in_code", "no_own_code", "not_analysed")
+"""Why a classified paper has no combined `uses`: its deciding repository imports no listed
+framework (Julia, MATLAB, R, plain NumPy...); no own repository that may decide was found
+(none linked, not found, a fork, a reimplementation, no code); or its own code is still
+pending or failed."""
+
+
+def has_predictions(engine: Engine, clf: ClassifierId) -> bool:
+    """Whether any prediction of this classifier version exists (e.g. `combined` after repos)."""
+    with Session(engine) as session:
+        return bool(
+            session.scalar(
+                select(literal(1))
+                .where(
+                    PredictionRow.classifier == clf.NAME,
+                    PredictionRow.classifier_version == clf.VERSION,
+                )
+                .limit(1)
+            )
+        )
+
+
+def decision_counts(
+    engine: Engine, clf: ClassifierId, *, by: str, venue: str | None, year: int | None
+) -> dict[Group, dict[str, dict[str, int]]]:
+    """{group: {framework: {text, repo, both, disagree}}} over the tally's classified papers:
+    combined `uses` by who decided, and verdicts (any label) where text and code disagree."""
+    pv = paper_select(clf, venue=venue, year=year).subquery("pv")
+    keys = _keys(pv, by)
+    uses = SignalVerdict.label == "uses"
+    stmt = (
+        select(
+            *keys,
+            SignalVerdict.framework.label("framework"),
+            *(
+                func.sum(case((and_(uses, SignalVerdict.decided_by == d), 1), else_=0)).label(d)
+                for d in DECIDED
+            ),
+            func.sum(case((SignalVerdict.agree.is_(False), 1), else_=0)).label("disagree"),
+        )
+        .select_from(pv)
+        .join(
+            SignalVerdict,
+            and_(
+                SignalVerdict.paper_id == pv.c.id, SignalVerdict.classifier_version == clf.VERSION
+            ),
+        )
+        .where(pv.c.classified == 1)
+        .group_by(*keys, SignalVerdict.framework)
+    )
+    out: dict[Group, dict[str, dict[str, int]]] = defaultdict(dict)
+    with Session(engine) as session:
+        for r in session.execute(stmt):
+            m = r._mapping
+            out[_group(r, by)][m["framework"]] = {k: int(m[k] or 0) for k in (*DECIDED, "disagree")}
+    return out
+
+
+def none_reasons(
+    engine: Engine, clf: ClassifierId, *, by: str, venue: str | None, year: int | None
+) -> dict[Group, dict[str, int]]:
+    """{group: {reason: papers}} for the classified papers with no `uses` (NONE_REASONS)."""
+    pv = paper_select(clf, venue=venue, year=year).subquery("pv")
+    keys = _keys(pv, by)
+    mine = and_(PaperRepo.paper_id == pv.c.id, PaperRepo.detector_version == DETECTOR_VERSION)
+    code_without = (
+        exists()
+        .where(mine, PaperRepo.decides.is_(True))
+        .where(RepoAnalysisRow.id == PaperRepo.analysis_id, RepoAnalysisRow.primary == "")
+    )
+    waiting = exists().where(
+        mine, PaperRepo.role == "own", PaperRepo.reason.in_(["pending", "failed"])
+    )
+    reason: Any = case(
+        (code_without, literal(NONE_REASONS[0])),
+        (waiting, literal(NONE_REASONS[2])),
+        else_=literal(NONE_REASONS[1]),
+    )
+    stmt = (
+        select(*keys, reason.label("reason"), func.count().label("n"))
+        .select_from(pv)
+        .where(pv.c.classified == 1, pv.c.with_any == 0)
+        .group_by(*keys, reason)
+    )
+    out: dict[Group, dict[str, int]] = defaultdict(lambda: dict.fromkeys(NONE_REASONS, 0))
+    with Session(engine) as session:
+        for r in session.execute(stmt):
+            out[_group(r, by)][r.reason] = int(r.n)
+    return out
