@@ -31,6 +31,7 @@ from miner.bounded import (
     send_bounded,
 )
 from miner.errors import FetchError, UsageError
+from miner.hostslots import HostSlots
 
 logger = logging.getLogger(__name__)
 
@@ -95,13 +96,18 @@ class RateLimiter:
     """At most one request per `delay` seconds per host; clock and sleep are injected.
 
     Thread-safe: each caller reserves the next free slot for its host under a lock and sleeps
-    outside it, so workers fetching from different hosts do not wait for each other.
+    outside it, so workers fetching from different hosts do not wait for each other. With
+    `shared`, the slots are reserved in files every miner process of the machine sees, so two
+    runs at once still send a host one request per delay between them.
     """
 
     delay: float = DEFAULT_DELAY
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     host_delays: Mapping[str, float] = field(default_factory=lambda: dict(HOST_DELAYS))
+    shared: HostSlots | None = None
+    """Slots shared with the other miner processes of this machine (see miner.hostslots); with
+    it, the wait is computed on its wall clock."""
     _next: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -112,6 +118,12 @@ class RateLimiter:
     def wait(self, url: str) -> None:
         """Sleep until a request to url's host is allowed."""
         host = urlsplit(url).hostname or ""
+        if self.shared is not None and self.delay_for(host) > 0:
+            slot = self.shared.reserve(host, self.delay_for(host))
+            wait = slot - self.shared.wall()
+            if wait > 0:
+                self.sleep(wait)
+            return
         with self._lock:
             now = self.clock()
             slot = max(now, self._next.get(host, now))
@@ -256,7 +268,7 @@ def make_fetcher(
         rebase_check.client.close()
     return Fetcher(
         make_client(timeout=timeout, contact=contact),
-        limiter=RateLimiter(delay=delay),
+        limiter=RateLimiter(delay=delay, shared=HostSlots()),
         retry=Retry(max_retries=max_retries),
         base_url=base_url,
         deadline=deadline,

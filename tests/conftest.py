@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,3 +126,11 @@ def github_replicas(repo_replicas: RepoReplicas, monkeypatch: pytest.MonkeyPatch
     for key in ("HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_NOSYSTEM"):
         monkeypatch.setenv(key, repo_replicas.git_env[key])
     return repo_replicas
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_host_slots(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The per-host request slots of this test run, apart from any real miner run's."""
+    from miner.hostslots import ENV
+
+    os.environ[ENV] = str(tmp_path_factory.mktemp("host-slots"))
