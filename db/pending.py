@@ -43,9 +43,15 @@ def classification_queue(
 
 
 def extract_rows(
-    session: Session, version: str, *, force: bool, after: int, limit: int
+    session: Session,
+    version: str,
+    *,
+    force: bool,
+    after: int,
+    limit: int,
+    ids: list[int] | None = None,
 ) -> list[ExtractRow]:
-    """Up to `limit` papers pending extraction with an id above `after`, by id."""
+    """Up to `limit` papers pending extraction with an id above `after` (and in `ids`), by id."""
     stmt = (
         select_pending_extraction(version, force)
         .with_only_columns(Paper.id, Paper.pdf_sha256, Paper.file_path, PdfDocument.path)
@@ -53,6 +59,8 @@ def extract_rows(
         .where(Paper.id > after)
         .limit(limit)
     )
+    if ids is not None:
+        stmt = stmt.where(Paper.id.in_(ids))
     return [
         (pid, sha, pdf_path or file_path) for pid, sha, file_path, pdf_path in session.execute(stmt)
     ]
@@ -67,8 +75,10 @@ def classify_rows(
     force: bool,
     after: int,
     limit: int,
+    ids: list[int] | None = None,
 ) -> list[ClassifyRow]:
-    """Up to `limit` extractions pending classification with a paper id above `after`, by id."""
+    """Up to `limit` extractions pending classification with a paper id above `after` (and in
+    `ids`), by id."""
     stmt = (
         select_pending_classification(extractor_version, classifier, version, force)
         .with_only_columns(
@@ -83,6 +93,8 @@ def classify_rows(
         .where(Extraction.paper_id > after)
         .limit(limit)
     )
+    if ids is not None:
+        stmt = stmt.where(Extraction.paper_id.in_(ids))
     return [tuple(row) for row in session.execute(stmt)]  # type: ignore[misc]
 
 

@@ -39,6 +39,22 @@ STARTUP_TIMEOUT = 120.0
 DEPTH = 2
 """Jobs sent ahead to each worker process (one running, the rest waiting in its pipe)."""
 
+POLL = 0.05
+"""Seconds the `process` executor waits for results before asking an idle jobs iterator again."""
+
+
+class _Idle:
+    """Type of IDLE."""
+
+    def __repr__(self) -> str:
+        return "IDLE"
+
+
+IDLE = _Idle()
+"""Yielded by a jobs iterator that has no job yet but may have more later (miner run's stages:
+papers still downloading); the `process` and `inline` executors then collect results and ask
+again. Such an iterator should wait up to about POLL seconds for work before yielding IDLE."""
+
 EXECUTORS = ("process", "inline", "dask")
 """`process`: isolated worker processes (default); `inline`: this process, no isolation (for
 debugging and profiling); `dask`: a Dask distributed cluster (`--scheduler`)."""
@@ -115,6 +131,8 @@ def _iter_inline(
     fn: Callable[[J], R], jobs: Iterable[J], timeout: float | None = None
 ) -> Iterator[Outcome[J, R]]:
     for job in jobs:
+        if job is IDLE:
+            continue
         try:
             with _time_limit(timeout):
                 result = fn(job)
@@ -259,6 +277,8 @@ def _feed(
                 job = next(todo)
             except StopIteration:
                 return False
+            if job is IDLE:
+                return True
             try:
                 pool[i].assign(job)
             except OSError:  # the worker died between jobs: replace it, resending its queue
@@ -296,11 +316,16 @@ def _iter_process(
             if more:
                 more = _feed(pool, workers, todo, new)
             busy = [w for w in pool if w.busy]
+            # Jobs left but a queue not full: the jobs iterator said IDLE; ask it again soon.
+            hungry = more and (len(pool) < workers or any(len(w.jobs) < DEPTH for w in pool))
             if not busy:
+                if hungry:
+                    continue
                 return
-            wait_for = None
+            wait_for = POLL if hungry else None
             if timeout is not None:
-                wait_for = max(0.0, min(w.started for w in busy) + timeout - time.monotonic())
+                left = max(0.0, min(w.started for w in busy) + timeout - time.monotonic())
+                wait_for = left if wait_for is None else min(wait_for, left)
             ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], wait_for))
             for i, w in enumerate(pool):
                 outcome = _collect(w, ready, timeout) if w.busy else None

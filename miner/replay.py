@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import sys
+import time
+from collections.abc import Mapping, Sequence
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -27,28 +29,61 @@ def index_html() -> bytes:
     return (resources.files("miner") / "data" / "replay" / "neurips-2019-index.html").read_bytes()
 
 
+ENTRY = re.compile(rb'[ \t]*<li class="[^"]*">\s*<a title="paper title"[^\n]*\n')
+"""One paper of a NeurIPS year index, as the recorded pages write it (one line per paper)."""
+
+
+def listed_hashes(index: bytes) -> list[str]:
+    """The paper hashes of a year index, in listing order."""
+    found = re.findall(rb"/paper_files/paper/2019/hash/([0-9a-f]{32})-Abstract\.html", index)
+    return list(dict.fromkeys(h.decode() for h in found))
+
+
+def trim_index(index: bytes, papers: int) -> bytes:
+    """A recorded year index with only its first `papers` entries."""
+    kept = 0
+
+    def keep(match: re.Match[bytes]) -> bytes:
+        nonlocal kept
+        kept += 1
+        return match.group(0) if kept <= papers else b""
+
+    return ENTRY.sub(keep, index)
+
+
+def serve_as(index: bytes, pdfs: Sequence[bytes]) -> dict[str, bytes]:
+    """Listed paper hash -> the PDF served for it: `pdfs` in listing order, cycled."""
+    return {h: pdfs[i % len(pdfs)] for i, h in enumerate(listed_hashes(index))}
+
+
 @cache
 def stand_ins() -> dict[str, bytes]:
     """Listed paper hash -> the bundled sample PDF served in its place, in listing order."""
-    hashes = re.findall(
-        rb"/paper_files/paper/2019/hash/([0-9a-f]{32})-Abstract\.html", index_html()
-    )
     sample = resources.files("miner") / "data" / "sample"
-    pdfs = sorted(p.name for p in sample.iterdir() if p.name.endswith(".pdf"))
-    ordered = list(dict.fromkeys(h.decode() for h in hashes))
-    return {h: (sample / pdfs[i % len(pdfs)]).read_bytes() for i, h in enumerate(ordered)}
+    names = sorted(p.name for p in sample.iterdir() if p.name.endswith(".pdf"))
+    return serve_as(index_html(), [(sample / name).read_bytes() for name in names])
 
 
 class ReplayHandler(BaseHTTPRequestHandler):
-    """GET the index, a stand-in PDF, or a 404."""
+    """GET the index, a stand-in PDF, or a 404; each response after `delay` seconds."""
+
+    index: bytes | None = None
+    """The year index served (default: the bundled recording)."""
+    pdfs: Mapping[str, bytes] | None = None
+    """Paper hash -> PDF bytes (default: the bundled stand-ins)."""
+    delay = 0.0
+    """Seconds each response waits: a stand-in for the network's time."""
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         path = self.path.split("?", 1)[0].rstrip("/")
         match = PDF_PATH.match(path)
+        pdfs = self.pdfs if self.pdfs is not None else stand_ins()
+        if self.delay:
+            time.sleep(self.delay)
         if path == INDEX_PATH:
-            self._send(200, "text/html; charset=utf-8", index_html())
-        elif match and match.group(1) in stand_ins():
-            self._send(200, "application/pdf", stand_ins()[match.group(1)])
+            self._send(200, "text/html; charset=utf-8", self.index or index_html())
+        elif match and match.group(1) in pdfs:
+            self._send(200, "application/pdf", pdfs[match.group(1)])
         else:
             self._send(404, "text/plain", b"not in this replay\n")
 
@@ -67,11 +102,25 @@ class ReplayHandler(BaseHTTPRequestHandler):
             sys.stderr.write(f"replay: {format % args}\n")
 
 
-def make_server(port: int = DEFAULT_PORT, quiet: bool = False) -> ThreadingHTTPServer:
-    """A replay server bound to 127.0.0.1:port (0 picks a free port); call serve_forever()."""
-    handler = (
-        type("QuietReplayHandler", (ReplayHandler,), {"quiet": True}) if quiet else ReplayHandler
-    )
+def make_server(
+    port: int = DEFAULT_PORT,
+    quiet: bool = False,
+    *,
+    index: bytes | None = None,
+    pdfs: Sequence[bytes] | None = None,
+    delay: float = 0.0,
+) -> ThreadingHTTPServer:
+    """A replay server bound to 127.0.0.1:port (0 picks a free port); call serve_forever().
+
+    `index` and `pdfs` replace the bundled index and stand-ins (PDFs in listing order, cycled);
+    `delay` seconds pass before each response.
+    """
+    attrs: dict[str, object] = {"quiet": quiet, "delay": delay}
+    if index is not None:
+        attrs["index"] = index
+    if pdfs is not None:
+        attrs["pdfs"] = serve_as(index or index_html(), pdfs)
+    handler = type("ConfiguredReplayHandler", (ReplayHandler,), attrs)
     return ThreadingHTTPServer(("127.0.0.1", port), handler)
 
 

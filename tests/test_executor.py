@@ -135,3 +135,24 @@ def test_a_hanging_read_is_recorded_as_timeout(
     assert [f["status"] for f in failures] == ["timeout"] and "1 s" in failures[0]["error"]
     # the timed-out paper is done for this version: a second run has nothing to do
     assert "nothing to do" in miner("extract", "--workers", "2", "--doc-timeout", "1").stderr
+
+
+def idle_jobs(jobs: list, pauses: int = 3) -> Iterator:
+    """Jobs with IDLE between them, as `miner run` yields while PDFs still download."""
+    import time
+
+    from miner.executor import IDLE, POLL
+
+    for job in jobs:
+        for _ in range(pauses):
+            time.sleep(POLL)
+            yield IDLE
+        yield job
+
+
+@pytest.mark.parametrize("executor", ["process", "inline"])
+def test_idle_jobs_iterator_is_asked_again_until_it_ends(executor: str) -> None:
+    """Issue 17: an iterator with no job yet yields IDLE; results still come back as they finish."""
+    jobs = [("ok", n) for n in range(4)]
+    got = by_job(iter_outcomes(flaky, idle_jobs(jobs), executor=executor, workers=2, timeout=30))
+    assert got == {("ok", n): ("ok", n * n, None) for n in range(4)}

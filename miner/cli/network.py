@@ -285,18 +285,37 @@ def run(
 ) -> None:
     """crawl -> fetch -> extract -> classify -> tally for one venue, in one go (resumable).
 
+    Papers are extracted and classified as their PDFs land, so a run takes about as long as
+    its downloads; each stage is recorded as its own run, as if run one after the other.
+
     \b
     Example:
       miner --db neurips.db run neurips --year 2019 --limit 50
     """
-    from miner.stages.classify import run_classify
-    from miner.stages.extract import run_extract
+    from db.status import work_left
+    from miner.stages import ScaleOptions
+    from miner.stages.overlap import OverlapOptions, run_overlapped
 
     _crawl(ctx, source, selection, http)
-    _fetch(ctx, http, workers=min(workers, 4), limit=None, retry=False, max_mb=max_mb)
-    note(ctx, f"extract: {run_extract(ctx.engine, workers=workers).summary()}")
-    report = run_classify(ctx.engine, classifier=DEFAULT_CLASSIFIER)
-    note(ctx, f"classify {DEFAULT_CLASSIFIER}: {report.summary()}")
+    options = OverlapOptions(
+        fetch_workers=min(workers, 4),
+        scale=ScaleOptions(workers=workers),
+        max_bytes=int(max_mb * 1024 * 1024),
+    )
+    fetcher = http.fetcher()
+    todo = work_left(ctx.engine, "", "")["fetch"]
+    with fetcher.client, progress(ctx, todo, "fetch") as bar:
+        reports = run_overlapped(
+            ctx.engine,
+            fetcher,
+            ctx.data_dir,
+            classifier=DEFAULT_CLASSIFIER,
+            options=options,
+            progress=bar.update,
+        )
+    note(ctx, f"fetch: {reports['fetch'].summary()}")
+    note(ctx, f"extract: {reports['extract'].summary()}")
+    note(ctx, f"classify {DEFAULT_CLASSIFIER}: {reports['classify'].summary()}")
     rows = [r.as_dict() for r in tally(ctx.engine, classifier=DEFAULT_CLASSIFIER, by="venue,year")]
     render(rows, "table", TALLY_COLUMNS)
 

@@ -12,10 +12,11 @@ from classifiers import get_classifier
 from db import Engine, Session, pending, store
 from miner import __version__
 from miner.extract import EXTRACTOR_VERSION
+from miner.outcome import Outcome
 from miner.records import ExtractedDoc, Link
 from miner.records import Prediction as PredictionRecord
 from miner.stages import PAGE, Progress, ScaleOptions, StageReport
-from miner.stages.leased import leased_run
+from miner.stages.leased import LeasedRun, leased_run
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,15 @@ def classify_job(job: ClassifyJob) -> tuple[int, str, list[PredictionRecord]]:
     return paper_id, ev, list(_classifier(name).predict_doc(doc))
 
 
+def jobs_of(session: Session, clf: Any, rows: list[pending.ClassifyRow]) -> list[ClassifyJob]:
+    """Classification jobs of these pending rows, each with its paper's stored links."""
+    links = pending.links_by_paper(session, [r[0] for r in rows], EXTRACTOR_VERSION)
+    return [
+        (paper_id, ev, clf.NAME, blocks_z, tuple(links.get(paper_id, ())), status, error, n, title)
+        for paper_id, ev, blocks_z, status, error, n, title in rows
+    ]
+
+
 def iter_classify_jobs(
     session: Session, clf: Any, *, force: bool, limit: int | None, page: int = PAGE
 ) -> Iterator[ClassifyJob]:
@@ -60,13 +70,45 @@ def iter_classify_jobs(
         )
         if not rows:
             return
-        links = pending.links_by_paper(session, [r[0] for r in rows], EXTRACTOR_VERSION)
-        for paper_id, ev, blocks_z, status, error, pages, title in rows:
-            found = tuple(links.get(paper_id, ()))
-            yield paper_id, ev, clf.NAME, blocks_z, found, status, error, pages, title
+        yield from jobs_of(session, clf, rows)
         last = rows[-1][0]
         if left is not None:
             left -= len(rows)
+
+
+def save_classified(
+    lr: LeasedRun,
+    clf: Any,
+    report: StageReport,
+    outcome: Outcome[Any, Any],
+    progress: Progress | None = None,
+) -> bool:
+    """Store one classify outcome in the run's session (False: it failed and stays pending)."""
+    if outcome.result is None:
+        logger.warning("classify paper %s: %s", outcome.job[0], outcome.error)
+        report.counts["failed"] += 1
+        lr.release(outcome.job[0])  # stays pending for the next run
+        return False
+    paper_id, ev, predictions = outcome.result
+    store.save_predictions(lr.session, paper_id, clf.NAME, clf.VERSION, ev, predictions)
+    used = [p.framework for p in predictions if p.label == "uses"]
+    report.counts["with_framework" if used else "no_framework"] += 1
+    lr.saved(paper_id, progress)
+    return True
+
+
+def classify_run_of(clf: Any, force: bool, limit: int | None, workers: int) -> dict[str, Any]:
+    """leased_run's arguments (command, stage, args, versions) for a classify run of clf."""
+    return {
+        "command": "classify",
+        "stage": f"classify:{clf.NAME}"[:32],  # leases: two `miner classify` share the papers
+        "args": {"classifier": clf.NAME, "force": force, "limit": limit, "workers": workers},
+        "versions": {
+            "miner": __version__,
+            "classifier": clf.VERSION,
+            "extractor": EXTRACTOR_VERSION,
+        },
+    }
 
 
 def run_classify(
@@ -91,21 +133,10 @@ def run_classify(
         first = next(jobs, None)
         if first is None:
             return report
-        args = {"classifier": clf.NAME, "force": force, "limit": limit, "workers": scale.workers}
-        versions = {"miner": __version__, "classifier": clf.VERSION, "extractor": EXTRACTOR_VERSION}
-        stage = f"classify:{clf.NAME}"[:32]  # leases: two `miner classify` share the papers
+        run = classify_run_of(clf, force, limit, scale.workers)
         queue = pending.classification_queue(EXTRACTOR_VERSION, clf.NAME, clf.VERSION, force)
-        with leased_run(session, "classify", stage, args, versions, report) as lr:
+        with leased_run(session, report=report, **run) as lr:
             outcomes = lr.outcomes(classify_job, itertools.chain([first], jobs), queue, scale)
             for outcome in outcomes:
-                if outcome.result is None:
-                    logger.warning("classify paper %s: %s", outcome.job[0], outcome.error)
-                    report.counts["failed"] += 1
-                    lr.release(outcome.job[0])  # stays pending for the next run
-                    continue
-                paper_id, ev, predictions = outcome.result
-                store.save_predictions(session, paper_id, clf.NAME, clf.VERSION, ev, predictions)
-                used = [p.framework for p in predictions if p.label == "uses"]
-                report.counts["with_framework" if used else "no_framework"] += 1
-                lr.saved(paper_id, progress)
+                save_classified(lr, clf, report, outcome, progress)
     return report

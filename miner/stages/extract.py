@@ -85,6 +85,14 @@ def _failed_doc(outcome: Outcome[Any, Any]) -> ExtractedDoc:
     return ExtractedDoc(status=outcome.status, error=outcome.error)
 
 
+def result_of(outcome: Outcome[Any, Any]) -> tuple[int, str | None, store.EncodedDoc]:
+    """(paper id, sha256, encoded doc) to store for an extract outcome, failed ones included."""
+    if outcome.result is not None:
+        paper_id, sha, encoded = outcome.result
+        return paper_id, sha, encoded
+    return outcome.job[0], outcome.job[1], store.EncodedDoc.of(_failed_doc(outcome))
+
+
 def run_extract(
     engine: Engine,
     *,
@@ -117,11 +125,7 @@ def run_extract(
         with leased_run(session, "extract", "extract", args, run_versions, report) as lr:
             outcomes = lr.outcomes(extract_job, itertools.chain([first], jobs), queue, scale)
             for outcome in outcomes:
-                if outcome.result is not None:
-                    paper_id, sha, encoded = outcome.result
-                else:
-                    failed = store.EncodedDoc.of(_failed_doc(outcome))
-                    paper_id, sha, encoded = outcome.job[0], outcome.job[1], failed
+                paper_id, sha, encoded = result_of(outcome)
                 store.save_extraction(session, paper_id, sha, EXTRACTOR_VERSION, encoded)
                 report.counts[encoded.doc.status] += 1
                 lr.saved(paper_id, progress)
