@@ -263,9 +263,7 @@ def _death_message(proc: BaseProcess) -> str:
     return f"worker process died (exit code {code}) while processing this document"
 
 
-def _feed(
-    pool: list[_Worker], workers: int, todo: Iterator[Any], new: Callable[[], _Worker]
-) -> bool:
+def _feed(pool: list[_Worker], workers: int, todo: _Jobs, new: Callable[[], _Worker]) -> bool:
     """Fill every worker's queue (starting up to `workers`) to DEPTH; False once jobs run out."""
     for depth in range(1, DEPTH + 1):
         for i in range(workers):
@@ -281,10 +279,34 @@ def _feed(
                 return True
             try:
                 pool[i].assign(job)
-            except OSError:  # the worker died between jobs: replace it, resending its queue
-                _replace(pool, i, new)
+            except OSError:  # the worker died
+                if pool[i].busy:
+                    # ... with jobs in its queue: the main loop reports the running one (it may
+                    # have killed the worker; resent, it would kill the next one too) and resends
+                    # the rest; this job waits for the next round.
+                    todo.push(job)
+                    return True
+                _replace(pool, i, new)  # ... while idle: a new worker takes the job
                 pool[i].assign(job)
     return True
+
+
+class _Jobs:
+    """A jobs iterator that can take one back (a job whose worker died before receiving it)."""
+
+    def __init__(self, jobs: Iterable[Any]) -> None:
+        self._it = iter(jobs)
+        self._back: list[Any] = []
+
+    def __iter__(self) -> _Jobs:
+        return self
+
+    def __next__(self) -> Any:
+        return self._back.pop() if self._back else next(self._it)
+
+    def push(self, job: Any) -> None:
+        """Hand job back: it is the next one served."""
+        self._back.append(job)
 
 
 def _replace(pool: list[_Worker], i: int, new: Callable[[], _Worker]) -> None:
@@ -304,7 +326,7 @@ def _iter_process(
     memory_mb: int | None = None,
 ) -> Iterator[Outcome[J, R]]:
     ctx = _context(fn)
-    todo = iter(jobs)
+    todo = _Jobs(jobs)
     pool: list[_Worker] = []
     more = True
 
