@@ -45,6 +45,8 @@ class RepoSignal:
     urls: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     """One Evidence per repository and framework (files that showed it)."""
+    found_by: tuple[str, ...] = ()
+    """Where the deciding repositories came from (pdf, listing, ...; miner.repos.candidates)."""
 
 
 @dataclass(frozen=True, slots=True)

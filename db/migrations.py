@@ -49,6 +49,13 @@ def _runs_done_state(conn: Connection) -> None:
     conn.execute(text("UPDATE runs SET status = 'done' WHERE status = 'ok'"))
 
 
+def _code_candidates(conn: Connection) -> None:
+    """Listed code links on papers, where each candidate came from, and what decided a verdict."""
+    _add_columns("papers", {"code_urls": "JSON NOT NULL DEFAULT '[]'"})(conn)
+    _add_columns("paper_repos", {"found_by": "VARCHAR(64) NOT NULL DEFAULT 'pdf'"})(conn)
+    _add_columns("signal_verdicts", {"repo_found_by": "VARCHAR(64) NOT NULL DEFAULT ''"})(conn)
+
+
 # Append only: a migration's name is its identity; never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _create(*INITIAL_TABLES)),
@@ -65,6 +72,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0006_issue7_run_owner", _add_columns("runs", {"host": "VARCHAR(255)", "pid": "INTEGER"})),
     ("0007_runs_done_state", _runs_done_state),
     ("0008_issue15_evidence_names", _evidence_names),
+    ("0009_issue20_code_candidates", _code_candidates),
 ]
 
 

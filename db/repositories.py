@@ -24,14 +24,28 @@ from miner.records import Evidence
 from miner.repos.protocol import RepoAnalysis
 
 
-def code_links(session: Session, extractor_version: str) -> list[tuple[int, str, bool]]:
-    """(paper_id, url, own) of every code link of this extraction version, by paper."""
-    rows = session.execute(
+def code_links(
+    session: Session, extractor_version: str, paper_id: int | None = None
+) -> list[tuple[int, str, bool]]:
+    """(paper_id, url, own) of every code link of this extraction version (or one paper's)."""
+    q = (
         select(CodeLink.paper_id, CodeLink.url, CodeLink.own)
         .where(CodeLink.extractor_version == extractor_version, CodeLink.kind == "code")
         .order_by(CodeLink.paper_id, CodeLink.id)
-    ).all()
-    return [(pid, url, bool(own)) for pid, url, own in rows]
+    )
+    if paper_id is not None:
+        q = q.where(CodeLink.paper_id == paper_id)
+    return [(pid, url, bool(own)) for pid, url, own in session.execute(q)]
+
+
+def listed_code_urls(
+    session: Session, paper_id: int | None = None
+) -> list[tuple[int, str, list[str]]]:
+    """(paper_id, source, code_urls) of every paper (or one) whose source lists code links."""
+    q = select(Paper.id, Paper.source, Paper.code_urls).order_by(Paper.id)
+    if paper_id is not None:
+        q = q.where(Paper.id == paper_id)
+    return [(pid, source, list(urls)) for pid, source, urls in session.execute(q) if urls]
 
 
 def analysed_urls(session: Session, detector_version: str) -> set[str]:
@@ -103,17 +117,19 @@ def replace_paper_repos(
         session.execute(insert(PaperRepo), list(rows))
 
 
-def deciding_analyses(session: Session, detector_version: str) -> dict[int, list[RepoAnalysisRow]]:
-    """Per paper, the analyses of the repositories that may decide its framework."""
+def deciding_analyses(
+    session: Session, detector_version: str
+) -> dict[int, list[tuple[RepoAnalysisRow, str]]]:
+    """Per paper, (analysis, found_by) of the repositories that decide its framework."""
     rows = session.execute(
-        select(PaperRepo.paper_id, RepoAnalysisRow)
+        select(PaperRepo.paper_id, RepoAnalysisRow, PaperRepo.found_by)
         .join(RepoAnalysisRow, RepoAnalysisRow.id == PaperRepo.analysis_id)
         .where(PaperRepo.detector_version == detector_version, PaperRepo.decides.is_(True))
         .order_by(PaperRepo.paper_id, PaperRepo.url)
     ).all()
-    grouped: dict[int, list[RepoAnalysisRow]] = defaultdict(list)
-    for pid, analysis in rows:
-        grouped[pid].append(analysis)
+    grouped: dict[int, list[tuple[RepoAnalysisRow, str]]] = defaultdict(list)
+    for pid, analysis, found_by in rows:
+        grouped[pid].append((analysis, found_by))
     return dict(grouped)
 
 

@@ -40,6 +40,8 @@ class Paper(Base):
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
     abstract: Mapped[str | None] = mapped_column(Text)
     urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    code_urls: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    """The paper's own code links its source gives (PaperRecord.code_urls; issue 20)."""
     arxiv_id: Mapped[str | None] = mapped_column(String(32), index=True)
     openreview_id: Mapped[str | None] = mapped_column(String(64))
     pdf_url: Mapped[str | None] = mapped_column(Text)
@@ -277,7 +279,11 @@ class PaperRepo(Base):
     )
     decides: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str] = mapped_column(String(32))
-    """decides | third_party | fork | reimplementation | no_code | not_found | failed | pending"""
+    """decides | outranked | third_party | fork | reimplementation | no_code | not_found | failed |
+    pending | not_repository"""
+    found_by: Mapped[str] = mapped_column(String(64), default="pdf", server_default="pdf")
+    """Where the link came from, `+`-joined in precedence order: pdf, listing, openreview,
+    arxiv-metadata, search (miner.repos.candidates; issue 20)."""
 
 
 class SignalVerdict(Base):
@@ -301,6 +307,8 @@ class SignalVerdict(Base):
     agree: Mapped[bool | None] = mapped_column()
     """Whether text and repo labels agree on use (None without a deciding repository)."""
     repo_urls: Mapped[str] = mapped_column(Text, default="")
+    repo_found_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    """found_by of the deciding repositories (`pdf`, `listing`, ...), empty without one."""
 
 
 class Lease(Base):

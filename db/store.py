@@ -85,6 +85,7 @@ def upsert_papers(session: Session, records: Sequence[PaperRecord]) -> int:
             "authors": list(r.authors),
             "abstract": r.abstract,
             "urls": list(r.urls),
+            "code_urls": list(r.code_urls),
             "arxiv_id": r.arxiv_id,
             "openreview_id": r.openreview_id,
             "pdf_url": r.pdf_url,

@@ -31,6 +31,9 @@ class PaperRecord:
     urls: tuple[str, ...] = ()
     """Other URLs the listing gives (abstract page, supplementary, code)."""
     track: str | None = None
+    code_urls: tuple[str, ...] = ()
+    """Links the source itself gives to the paper's own code, as given: a listing's Code/Software
+    link, ACL `<pwccode>`, an OpenReview code field, a code URL in an arXiv comment or journal-ref."""
 
 
 @dataclass(frozen=True, slots=True)

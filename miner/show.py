@@ -11,6 +11,7 @@ from miner.extract.links import is_repo
 from miner.extract.own import official_code
 from miner.linkeval import PaperLinks
 from miner.records import Block
+from miner.repos.summary import candidate_listing
 
 
 def section_ranges(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
@@ -58,6 +59,7 @@ def paper_detail(engine: Engine, ident: str) -> dict[str, Any]:
         "links": [],
         "official_code": None,
         "verdicts": [],
+        "code_candidates": candidate_listing(engine, paper["id"]),
     }
     if doc is None:
         return out

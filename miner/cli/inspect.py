@@ -51,6 +51,10 @@ def _show_text(d: dict[str, Any], fmt: str) -> None:
     if d["links"]:
         click.echo("\nlinks")
         render(d["links"], fmt, ["url", "kind", "own", "page", "section", "origin"])
+    if d["code_candidates"]:
+        click.echo("\ncode candidates")
+        rows = [{**c, "primary": ";".join(c["primary"])} for c in d["code_candidates"]]
+        render(rows, fmt, ["url", "found_by", "role", "reason", "primary"])
     if d["verdicts"]:
         click.echo("\nverdicts")
         rows = [

@@ -25,9 +25,20 @@ VERDICT_COLUMNS = [
     "repo",
     "combined",
     "decided_by",
+    "found_by",
     "agree",
 ]
-COLUMNS = ["paper_id", "file", "role", "reason", "commit", "status", "frameworks", "url"]
+COLUMNS = [
+    "paper_id",
+    "file",
+    "role",
+    "found_by",
+    "reason",
+    "commit",
+    "status",
+    "frameworks",
+    "url",
+]
 
 
 @cli.command()

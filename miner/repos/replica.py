@@ -48,14 +48,20 @@ def load_facts(folder: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text()) for p in sorted(Path(folder).glob("*.json"))]
 
 
-def git_env(home: Path, root: Path) -> dict[str, str]:
-    """Environment for git runs with an isolated HOME that rewrites github.com to `root`.
+def git_env(home: Path, root: Path, hosts: Iterable[str] = ()) -> dict[str, str]:
+    """Environment for git runs with an isolated HOME that rewrites github.com to `root` (and
+    each other host to `root/<host>/`).
 
     Writes `<home>/.gitconfig`; system configuration is ignored (GIT_CONFIG_NOSYSTEM).
     """
     home.mkdir(parents=True, exist_ok=True)
+    base = Path(root).resolve()
+    rules = "".join(
+        f'[url "file://{base}/{h}/"]\n\tinsteadOf = https://{h}/\n'
+        for h in sorted(set(hosts) - {"github.com"})
+    )
     (home / ".gitconfig").write_text(
-        f'[url "file://{Path(root).resolve()}/"]\n\tinsteadOf = https://github.com/\n'
+        f'[url "file://{base}/"]\n\tinsteadOf = https://github.com/\n{rules}'
         "[uploadpack]\n\tallowFilter = true\n"
     )
     return {
@@ -118,6 +124,27 @@ def materialize(facts: Iterable[Facts], root: Path, env: Mapping[str, str]) -> d
         replica = materialize_one(f, root, env)
         out[replica.full_name.lower()] = replica
     return out
+
+
+def mirror_stubs(urls: Iterable[str], root: Path, env: Mapping[str, str]) -> int:
+    """A stand-in for each repository URL without facts, where `git_env(..., hosts)` sends its
+    clone: a link to one generated bare repository holding only a README (valid, no code, so its
+    analysis is `no_code`). Existing entries (materialized facts) are kept; returns how many were
+    made. Exercises the candidate path at venue scale, not the detector."""
+    template = Path(root) / ".stub" / "stub.git"
+    if not template.exists():
+        readme = {"path": "README.md", "first_heading": "Stand-in repository"}
+        materialize_one({"repo": ".stub/stub", "readme": readme}, Path(root), env)
+    made = 0
+    for url in urls:
+        host, owner, name = url.removeprefix("https://").split("/")[:3]
+        folder = Path(root) if host == "github.com" else Path(root) / host
+        target = folder / owner / f"{name}.git"
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(template.resolve())
+            made += 1
+    return made
 
 
 def blob_sha(text: str) -> str:

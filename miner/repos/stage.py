@@ -1,8 +1,10 @@
 """Repository stage: analyse linked repositories, tie them to papers, combine signals (DB IO via db.repositories).
 
-`run_repos` reads each code-link repository once per commit (a paper's own links first), stores
-the analysis in `repo_analyses`, rebuilds `paper_repos` (own vs third-party, and whether the
-repository may decide), then writes `combined` predictions and `signal_verdicts`.
+`run_repos` reads each candidate repository once per commit (own code first): the PDF's code
+links and the code links the paper's source lists (miner.repos.candidates), so papers without a
+PDF are read too. It stores the analysis in `repo_analyses`, rebuilds `paper_repos` (own vs
+third-party, found_by, and whether the repository decides), then writes `combined` predictions
+and `signal_verdicts` for the text-classified papers.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from miner import __version__
 from miner.extract import EXTRACTOR_VERSION
 from miner.records import Evidence
 from miner.records import Prediction as PredictionRecord
+from miner.repos.candidates import Candidate, merge_candidates, outrank
 from miner.repos.detect import DETECTOR_VERSION, analyse_snapshot
 from miner.repos.protocol import (
     RateLimited,
@@ -40,10 +43,18 @@ BackendFor = Callable[[RepoRef], RepoBackend]
 """Chooses the backend for a repository (GitHub API for github.com, clone otherwise)."""
 
 
-def pending_urls(session: Session, links: list[tuple[int, str, bool]], force: bool) -> list[str]:
-    """Repository URLs to analyse (new or failed before): own links first, then third-party."""
-    own = {url for _, url, is_own in links if is_own}
-    ordered = sorted(dict.fromkeys(url for _, url, _ in links), key=lambda u: u not in own)
+def candidates(session: Session) -> list[Candidate]:
+    """Every paper's code candidates: PDF code links of the current extraction and listed ones."""
+    return merge_candidates(
+        repo_store.code_links(session, EXTRACTOR_VERSION), repo_store.listed_code_urls(session)
+    )
+
+
+def pending_urls(session: Session, found: list[Candidate], force: bool) -> list[str]:
+    """Repository URLs to analyse (new or failed before): own code first, then third-party."""
+    repos = [c for c in found if c.repository]
+    own = {c.url for c in repos if c.own}
+    ordered = sorted(dict.fromkeys(c.url for c in repos), key=lambda u: u not in own)
     if force:
         return ordered
     done = repo_store.analysed_urls(session, DETECTOR_VERSION)  # `failed` is retried
@@ -53,8 +64,7 @@ def pending_urls(session: Session, links: list[tuple[int, str, bool]], force: bo
 def count_pending(engine: Engine, force: bool = False) -> int:
     """How many repositories the next run would read."""
     with Session(engine) as session:
-        links = repo_store.code_links(session, EXTRACTOR_VERSION)
-        return len(pending_urls(session, links, force))
+        return len(pending_urls(session, candidates(session), force))
 
 
 def analyse_url(session: Session, backend: RepoBackend, ref: RepoRef) -> str:
@@ -92,8 +102,7 @@ def run_repos(
     args = {"limit": limit, "force": force, "text_classifier": text_classifier}
     versions = {"miner": __version__, "detector": DETECTOR_VERSION}
     with Session(engine) as session, recorded_run(session, "repos", args, versions) as report:
-        links = repo_store.code_links(session, EXTRACTOR_VERSION)
-        urls = pending_urls(session, links, force)[:limit]
+        urls = pending_urls(session, candidates(session), force)[:limit]
         for i, url in enumerate(urls):
             ref = parse_repo_url(url)
             if ref is None:
@@ -115,8 +124,10 @@ def run_repos(
     return report
 
 
-def link_reason(analysis: Any, own: bool) -> str:
+def link_reason(analysis: Any, own: bool, repository: bool = True) -> str:
     """Why a code link may decide its paper's framework (`decides`) or not."""
+    if not repository:
+        return "not_repository"
     if analysis is None:
         return "pending"
     if not own:
@@ -131,32 +142,32 @@ def link_reason(analysis: Any, own: bool) -> str:
 
 
 def link_papers(session: Session) -> Counter[str]:
-    """Rebuild `paper_repos` for the detector version from links and latest analyses."""
+    """Rebuild `paper_repos` for the detector version from candidates and latest analyses."""
     analyses = repo_store.latest_analyses(session, DETECTOR_VERSION)
-    rows: dict[tuple[int, str], dict[str, Any]] = {}
-    for pid, url, own in repo_store.code_links(session, EXTRACTOR_VERSION):
-        a = analyses.get(url)
-        reason = link_reason(a, own)
-        key = (pid, url)
-        if key in rows and rows[key]["decides"]:
-            continue
-        rows[key] = {
-            "paper_id": pid,
-            "url": url,
+    found = candidates(session)
+    reasons = outrank({c: link_reason(analyses.get(c.url), c.own, c.repository) for c in found})
+    rows: list[dict[str, Any]] = [
+        {
+            "paper_id": c.paper_id,
+            "url": c.url,
             "detector_version": DETECTOR_VERSION,
-            "role": "own" if own else "third_party",
-            "analysis_id": a.id if a else None,
-            "decides": reason == "decides",
-            "reason": reason,
+            "role": "own" if c.own else "third_party",
+            "analysis_id": a.id if (a := analyses.get(c.url)) and c.repository else None,
+            "decides": reasons[c] == "decides",
+            "reason": reasons[c],
+            "found_by": c.found_by_text,
         }
-    repo_store.replace_paper_repos(session, DETECTOR_VERSION, list(rows.values()))
-    return Counter(r["reason"] for r in rows.values())
+        for c in found
+    ]
+    repo_store.replace_paper_repos(session, DETECTOR_VERSION, rows)
+    return Counter(reasons.values())
 
 
 def repo_signals(session: Session) -> dict[int, RepoSignal]:
     """Per paper, the merged signal of the repositories that may decide its framework."""
     out = {}
-    for pid, analyses in repo_store.deciding_analyses(session, DETECTOR_VERSION).items():
+    for pid, deciding in repo_store.deciding_analyses(session, DETECTOR_VERSION).items():
+        analyses = [a for a, _ in deciding]
         evidence = tuple(
             Evidence(
                 page=0,
@@ -175,6 +186,7 @@ def repo_signals(session: Session) -> dict[int, RepoSignal]:
             code_files=sum(sum(a.languages.values()) for a in analyses),
             urls=tuple(a.url for a in analyses),
             evidence=evidence,
+            found_by=tuple(dict.fromkeys(f for _, by in deciding for f in by.split("+"))),
         )
     return out
 
@@ -224,6 +236,7 @@ def combine_all(session: Session, text_classifier: str = DEFAULT_CLASSIFIER) -> 
                     "decided_by": v.decided_by,
                     "agree": v.agree,
                     "repo_urls": ";".join(signal.urls) if signal else "",
+                    "repo_found_by": "+".join(signal.found_by) if signal else "",
                 }
                 for v in verdicts
             ],

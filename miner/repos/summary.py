@@ -6,6 +6,8 @@ from typing import Any
 
 from db import Engine, Session
 from db import repositories as repo_store
+from miner.extract import EXTRACTOR_VERSION
+from miner.repos.candidates import merge_candidates
 from miner.repos.detect import DETECTOR_VERSION
 
 
@@ -34,6 +36,7 @@ def repo_listing(engine: Engine, *, paper_id: int | None = None) -> list[dict[st
                 "file": file_name or title,
                 "url": link.url,
                 "role": link.role,
+                "found_by": link.found_by,
                 "decides": link.decides,
                 "reason": link.reason,
                 "commit": analysis.commit[:12] if analysis else None,
@@ -46,6 +49,32 @@ def repo_listing(engine: Engine, *, paper_id: int | None = None) -> list[dict[st
                 "truncated": analysis.truncated if analysis else None,
                 "error": analysis.error if analysis else None,
                 "detail": analysis.frameworks if analysis else [],
+            }
+        )
+    return out
+
+
+def candidate_listing(engine: Engine, paper_id: int) -> list[dict[str, Any]]:
+    """One paper's own-code candidates with found_by, and what the last `miner repos` made of
+    each (`not run` before it ran)."""
+    with Session(engine) as session:
+        found = merge_candidates(
+            repo_store.code_links(session, EXTRACTOR_VERSION, paper_id),
+            repo_store.listed_code_urls(session, paper_id),
+        )
+    stored = {r["url"].lower(): r for r in repo_listing(engine, paper_id=paper_id)}
+    out = []
+    for c in found:
+        row = stored.get(c.url.lower(), {})
+        out.append(
+            {
+                "url": c.url,
+                "found_by": c.found_by_text,
+                "role": "own" if c.own else "third_party",
+                "reason": row.get("reason")
+                or ("not_repository" if not c.repository else "not run"),
+                "primary": row.get("primary", []),
+                "commit": row.get("commit"),
             }
         )
     return out
@@ -66,6 +95,7 @@ def verdict_listing(engine: Engine) -> list[dict[str, Any]]:
             "decided_by": v.decided_by,
             "agree": v.agree,
             "repo_urls": v.repo_urls,
+            "found_by": v.repo_found_by,
             "version": v.classifier_version,
         }
         for v, file_name in rows

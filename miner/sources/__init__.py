@@ -11,8 +11,9 @@ from miner.sources.openreview import OpenReviewSource
 from miner.sources.pmlr import PmlrSource
 from miner.sources.source import CrawlSpec, Page, Source
 
-PARSER_VERSION = "2"
-"""Bump when a parser changes what it extracts; `miner reparse` re-runs stored payloads."""
+PARSER_VERSION = "3"
+"""Bump when a parser changes what it extracts; `miner reparse` re-runs stored payloads.
+3: `code_urls`, the paper's own code links each source gives (issue 20)."""
 
 SOURCES: dict[str, Source] = {
     s.name: s

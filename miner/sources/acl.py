@@ -77,6 +77,7 @@ def parse_collection_xml(body: bytes, volume: str | None = None) -> list[PaperRe
                     pdf_url=f"{SITE}/{anthology_id}.pdf",
                     urls=(f"{SITE}/{anthology_id}/", *[c for c in code if c]),
                     track=vol.get("id"),
+                    code_urls=tuple(dict.fromkeys(c for c in code if c)),
                 )
             )
     return out

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from lxml import etree
 
 from miner.errors import FetchError, ParseError, UsageError
+from miner.extract.codeurls import code_urls_in_text
 from miner.records import PaperRecord
 from miner.sources import shapes
 from miner.sources.source import CrawlSpec, GetPage, Listed, clean
@@ -106,6 +107,7 @@ def parse_entry(entry: etree._Element, index: int) -> PaperRecord:
     published = _published(_text(entry, "atom:published"), f"entry {short}.published")
     summary = _text(entry, "atom:summary")
     comment = _text(entry, "arxiv:comment")
+    journal_ref = _text(entry, "arxiv:journal_ref")
     code = dict.fromkeys(u.rstrip(".") for u in CODE_RE.findall(f"{comment or ''} {summary or ''}"))
     pdf = next(
         (a.get("href") for a in entry.iterfind("atom:link", NS) if a.get("title") == "pdf"), None
@@ -123,6 +125,7 @@ def parse_entry(entry: etree._Element, index: int) -> PaperRecord:
         pdf_url=pdf,
         arxiv_id=short,
         urls=(entry_id, *code),
+        code_urls=code_urls_in_text(f"{comment or ''}\n{journal_ref or ''}"),
         track=(primary.get("term") if primary is not None else None) or None,
     )
 

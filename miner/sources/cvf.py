@@ -67,6 +67,7 @@ def parse_listing_html(body: bytes, page_url: str, conf: str, year: int) -> list
         authors, anchors = _links(dt)
         pdf = None
         urls = [page]
+        code: list[str] = []
         arxiv_id = None
         for a in anchors:
             label = (clean(a.text_content()) or "").lower()
@@ -77,6 +78,8 @@ def parse_listing_html(body: bytes, page_url: str, conf: str, year: int) -> list
                 pdf = href
             elif label in ("supp", "arxiv", "video", "code", "project"):
                 urls.append(href)
+                if label == "code":
+                    code.append(href)
                 match = ARXIV_RE.search(href)
                 if match:
                     arxiv_id = match.group(1)
@@ -92,6 +95,7 @@ def parse_listing_html(body: bytes, page_url: str, conf: str, year: int) -> list
                 arxiv_id=arxiv_id,
                 urls=tuple(urls),
                 track=conf,
+                code_urls=tuple(dict.fromkeys(code)),
             )
         )
     return out

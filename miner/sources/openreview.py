@@ -11,6 +11,8 @@ exist in the shared fixtures. Shapes handled:
   "count": N}` (N counts every submission, accepted or not).
 * API v2 (`api2.openreview.net`, later years): `GET /notes?content.venueid=<Venue>&offset=&limit=`
   selects accepted papers; every content field is wrapped: `{"title": {"value": "..."}}`.
+* `content.code` / `code_link` (a URL or Markdown around one) is the authors' code: `code_urls`;
+  `community_implementations` (third-party code found by Papers with Code) is not read.
 * Which notes are accepted, per venue and year, and their track: miner.sources.openreview_decisions.
 * Paging: `offset`/`limit` (at most 1000) until a short page or `count` is reached, at most
   MAX_PAGES pages, and never past a page that repeats the previous one.
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from miner.errors import ParseError, UsageError
+from miner.extract.codeurls import urls_in_field
 from miner.records import PaperRecord
 from miner.sources import shapes
 from miner.sources.openreview_decisions import deciding_signal, judge, value
@@ -139,6 +142,7 @@ def _record(
         openreview_id=note_id,
         urls=(f"{SITE}/forum?id={note_id}", *[c for c in code if c]),
         track=track,
+        code_urls=tuple(dict.fromkeys(u for c in code for u in urls_in_field(c))),
     )
 
 

@@ -122,6 +122,7 @@ def parse_volume_html(body: bytes, volume: int) -> list[PaperRecord]:
                 openreview_id=openreview,
                 urls=tuple([u for u in [abs_url] if u] + code + urls),
                 track=f"v{volume}",
+                code_urls=tuple(dict.fromkeys(code)),
             )
         )
     return out
