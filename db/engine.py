@@ -62,10 +62,10 @@ def make_engine(db: str, *, read_only: bool = False) -> Engine:
     `read_only` (an existing database): opened read-only, journal mode and schema untouched; a
     schema older or newer than this code is a SchemaError saying what to run.
     """
-    if read_only:
-        return _read_only_engine(db)
     url = to_url(db)
-    if url.startswith("sqlite:///"):
+    if read_only and url.startswith("sqlite:///"):  # SQLite's read-only mode: no WAL, no journal
+        url = f"sqlite:///file:{quote(url[len('sqlite:///') :])}?mode=ro&uri=true"
+    elif url.startswith("sqlite:///"):
         parent = os.path.dirname(url[len("sqlite:///") :])
         if parent and not os.path.isdir(parent):
             raise UsageError(f"cannot create database {db!r}: folder {parent!r} does not exist")
@@ -81,38 +81,15 @@ def make_engine(db: str, *, read_only: bool = False) -> Engine:
             f"cannot open database {db!r}: {exc}; pass a file path or a SQLAlchemy URL"
         ) from exc
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_read_pragmas if read_only else _sqlite_pragmas)
     try:
-        with engine.begin() as conn:
-            migrations.apply(conn)
+        if read_only:
+            with engine.connect() as conn:
+                migrations.check_current(conn)
+        else:
+            with engine.begin() as conn:
+                migrations.apply(conn)
     except DatabaseError as exc:  # unreadable, read-only, not a database, server down...
-        engine.dispose()
-        raise UsageError(
-            f"cannot open database {db!r}: {exc.orig}; pass another --db (a new path makes a new one)"
-        ) from exc
-    except SchemaError:
-        engine.dispose()
-        raise
-    return engine
-
-
-def _read_only_engine(db: str) -> Engine:
-    url = to_url(db)
-    if url.startswith("sqlite:///"):  # SQLite's own read-only mode: no WAL switch, no -journal
-        path = url[len("sqlite:///") :]
-        url = f"sqlite:///file:{quote(path)}?mode=ro&uri=true"
-    try:
-        engine = create_engine(url)
-    except (ArgumentError, ImportError, ValueError) as exc:
-        raise UsageError(
-            f"cannot open database {db!r}: {exc}; pass a file path or a SQLAlchemy URL"
-        ) from exc
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_read_pragmas)
-    try:
-        with engine.connect() as conn:
-            migrations.check_current(conn)
-    except DatabaseError as exc:
         engine.dispose()
         raise UsageError(
             f"cannot open database {db!r}: {exc.orig}; pass another --db (a new path makes a new one)"

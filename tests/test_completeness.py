@@ -21,6 +21,7 @@ from db.schema import CrawlState
 from miner.completeness import Check, check_crawl, differs, published_counts, published_for
 from miner.errors import FetchError
 from miner.http import Fetcher, RateLimiter, Retry, make_client
+from miner.replay import index_html  # the trimmed 2019 index, shipped
 from miner.sources.arxiv import ArxivSource
 from miner.sources.source import CrawlSpec, Listed
 from miner.stages.crawl import run_crawl
@@ -214,7 +215,7 @@ def test_crawl_warns_status_shows_and_reparse_rechecks(
     """A truncated NeurIPS 2019 listing (5 of 1428 entries): the crawl prints a warning with both
     numbers, `miner status` shows the check for NeurIPS 2019, `miner reparse` runs it again."""
     httpserver.expect_request("/paper_files/paper/2019").respond_with_data(
-        local("neurips/paper_files_paper_2019_trimmed.html"), content_type="text/html"
+        index_html(), content_type="text/html"
     )
     base = httpserver.url_for("/").rstrip("/")
     out = miner("crawl", "neurips", "--year", "2019", "--base-url", base, *FAST)

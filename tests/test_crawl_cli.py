@@ -18,6 +18,7 @@ from db import make_engine
 from db.schema import CrawlState, Paper, RawPayload
 from miner.errors import FetchError
 from miner.http import Fetcher, RateLimiter, Retry, make_client
+from miner.replay import index_html  # the trimmed 2019 index, shipped
 from miner.sources.openreview import OpenReviewSource
 from miner.sources.source import CrawlSpec
 from miner.stages.crawl import run_crawl
@@ -63,9 +64,7 @@ def serve_neurips(httpserver: HTTPServer, listing: bytes, make_pdf: MakePdf, bad
 def test_run_neurips_2019_through_every_stage(
     httpserver: HTTPServer, miner: Miner, make_pdf: MakePdf
 ) -> None:
-    n = serve_neurips(
-        httpserver, local("neurips/paper_files_paper_2019_trimmed.html"), make_pdf, bad=4
-    )
+    n = serve_neurips(httpserver, index_html(), make_pdf, bad=4)
     base = httpserver.url_for("/").rstrip("/")
     result = miner("run", "neurips", "--year", "2019", "--base-url", base, "--workers", "1", *FAST)
     assert "crawl neurips year=2019: new 5, pages_fetched 1" in result.stderr
