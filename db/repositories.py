@@ -71,6 +71,21 @@ def analysis_status(session: Session, url: str, commit: str, detector_version: s
     )
 
 
+def analysed_commits(
+    session: Session, urls: Iterable[str], detector_version: str
+) -> dict[str, frozenset[str]]:
+    """Per URL: the head commits already analysed by this detector version (any status)."""
+    wanted = set(urls)
+    out: dict[str, set[str]] = {}
+    stmt = select(RepoAnalysisRow.url, RepoAnalysisRow.commit).where(
+        RepoAnalysisRow.detector_version == detector_version
+    )
+    for url, commit in session.execute(stmt):
+        if url in wanted and commit:
+            out.setdefault(url, set()).add(commit)
+    return {u: frozenset(c) for u, c in out.items()}
+
+
 def save_analysis(session: Session, a: RepoAnalysis, host: str, detector_version: str) -> None:
     """Upsert one analysis on (url, commit, detector_version)."""
     row = {

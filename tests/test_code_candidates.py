@@ -88,7 +88,7 @@ def test_pmlr_v97_listing_links_are_own_code_candidates(
         listed = [u for (urls,) in s.query(Paper.code_urls) for u in urls]
     urls = {u for u in map(listed_repo_url, listed) if u}
     assert mirror_stubs(urls, mirror, dict(__import__("os").environ)) == len(urls) == 492
-    result = miner("repos", "--backend", "git")
+    result = miner("repos", "--backend", "git", "--delay", "0")
     assert "no_code 492" in result.stderr, result.stderr
     rows = json.loads(miner("repos", "--show", "--json").stdout)
     own = [r for r in rows if r["found_by"] == "listing" and r["role"] == "own"]
@@ -128,7 +128,7 @@ def test_pdf_and_listing_disagree_both_kept_pdf_decides(
     linked: Miner, github_replicas: RepoReplicas
 ) -> None:
     _set_listed(linked, ["https://github.com/MoonshotAI/MoBA"])  # PyTorch code, in the facts
-    linked("repos", "--backend", "git")
+    linked("repos", "--backend", "git", "--delay", "0")
     rows = json.loads(linked("repos", "--show", "--json").stdout)
     assert sorted((r["found_by"], r["reason"]) for r in rows) == [
         ("listing", "outranked"),
@@ -152,7 +152,7 @@ def test_listing_decides_when_the_pdf_links_nothing(
     miner("extract", "--workers", "1")
     miner("classify")
     _set_listed(miner, ["https://github.com/oarriaga/face_classification"])
-    miner("repos", "--backend", "git")
+    miner("repos", "--backend", "git", "--delay", "0")
     verdicts = json.loads(miner("repos", "--verdicts", "--json").stdout)
     keras = [v for v in verdicts if v["framework"] == "keras"]
     assert keras and keras[0]["combined"] == "uses" and keras[0]["found_by"] == "listing"

@@ -39,7 +39,7 @@ def analysed(
     miner("extract", "--workers", "1")
     miner("classify")
     assert miner("tally", "--json").stderr.find("combined") == -1  # no repos yet: text
-    miner("repos", "--backend", "git")
+    miner("repos", "--backend", "git", "--delay", "0")
     return miner
 
 

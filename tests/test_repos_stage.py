@@ -204,3 +204,31 @@ def test_rate_limit_stops_the_run_and_keeps_what_was_done(
     resumed = run_repos(engine, chooser(httpserver, tmp_path / "again"))  # type: ignore[arg-type]
     assert resumed.counts["ok"] == 3 and "rate_limited" not in resumed.counts
     assert counts(linked_db)["repo_analyses"] == 5
+
+
+def test_workers_read_at_once_and_write_the_same_rows(
+    linked_db: Path, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """Issue 14 item 5: `--workers N` reads repositories in threads (this process alone writes);
+    the rows are those of a one-worker run, and clones from one host keep the per-host delay."""
+    from miner.hostslots import HostSlots
+    from miner.http import RateLimiter
+    from tests.helpers.databases import copy_db
+
+    one, many = tmp_path / "one.db", tmp_path / "many.db"
+    copy_db(linked_db, one)
+    copy_db(linked_db, many)
+    slept: list[float] = []
+    limiter = RateLimiter(delay=0.01, sleep=slept.append, shared=HostSlots(tmp_path / "slots"))
+    serial = run_repos(make_engine(str(one)), chooser(httpserver, tmp_path / "a"))  # type: ignore[arg-type]
+    threaded = run_repos(
+        make_engine(str(many)),
+        chooser(httpserver, tmp_path / "b"),  # type: ignore[arg-type]
+        workers=4,
+        limiter=limiter,
+    )
+    assert dict(threaded.counts) == dict(serial.counts)
+    assert counts(many) == counts(one)
+    with Session(make_engine(str(one))) as a, Session(make_engine(str(many))) as b:
+        rows = select(PaperRepo.paper_id, PaperRepo.url, PaperRepo.reason).order_by(PaperRepo.url)
+        assert a.execute(rows).all() == b.execute(rows).all()

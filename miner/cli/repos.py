@@ -12,6 +12,8 @@ from miner.cli.context import Ctx
 from miner.cli.options import output_options
 from miner.cli.output import note, progress, render
 from miner.errors import UsageError
+from miner.hostslots import HostSlots
+from miner.http import RateLimiter
 from miner.repos.backends import MODES, backend_chooser
 from miner.repos.github import API
 from miner.repos.stage import count_pending, run_repos
@@ -43,6 +45,21 @@ COLUMNS = [
 
 @cli.command()
 @click.option("--limit", type=click.IntRange(1), help="At most N repositories this run.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Repositories read at once (threads; one process writes).",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(0),
+    default=0.25,
+    show_default=True,
+    help="Seconds between two clones from one host, over every miner process of the machine "
+    "(the API backend follows GitHub's rate-limit headers instead).",
+)
 @click.option(
     "--token-env",
     default="GITHUB_TOKEN",
@@ -86,6 +103,8 @@ COLUMNS = [
 def repos(
     ctx: Ctx,
     limit: int | None,
+    workers: int,
+    delay: float,
     token_env: str,
     base_url: str,
     backend: str,
@@ -106,7 +125,7 @@ def repos(
 
     \b
     Examples:
-      miner repos --limit 50
+      miner repos --limit 50 --workers 8
       GITHUB_TOKEN=... miner repos --token-env GITHUB_TOKEN
       miner repos --backend git
       miner repos --show --json
@@ -134,5 +153,13 @@ def repos(
     )
     pending = count_pending(ctx.engine, force)
     with progress(ctx, min(pending, limit or pending), "repos") as bar:
-        report = run_repos(ctx.engine, choose, limit=limit, force=force, progress=bar.update)
+        report = run_repos(
+            ctx.engine,
+            choose,
+            limit=limit,
+            force=force,
+            progress=bar.update,
+            workers=workers,
+            limiter=RateLimiter(delay=delay, shared=HostSlots()),
+        )
     note(ctx, f"repos: {report.summary()}  (list them: miner repos --show)")

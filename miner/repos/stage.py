@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
 from classifiers import DEFAULT_CLASSIFIER, identify
@@ -21,6 +22,7 @@ from db import Engine, Session, store
 from db import repositories as repo_store
 from miner import __version__
 from miner.extract import EXTRACTOR_VERSION
+from miner.http import RateLimiter
 from miner.records import Evidence
 from miner.records import Prediction as PredictionRecord
 from miner.repos.candidates import Candidate, merge_candidates, outrank
@@ -67,22 +69,66 @@ def count_pending(engine: Engine, force: bool = False) -> int:
         return len(pending_urls(session, candidates(session), force))
 
 
-def analyse_url(session: Session, backend: RepoBackend, ref: RepoRef) -> str:
-    """Analyse one repository unless its head commit is already analysed; returns a status word."""
+def read_repository(
+    backend: RepoBackend,
+    ref: RepoRef,
+    analysed: frozenset[str] = frozenset(),
+    limiter: RateLimiter | None = None,
+) -> RepoAnalysis | None:
+    """The network half (no database, safe in a thread): the analysis of the repository's head,
+    or None when that commit is in `analysed` already. RateLimited propagates."""
     try:
+        if limiter is not None:
+            limiter.wait(ref.url)
         commit = backend.resolve(ref)
-        cached = repo_store.analysis_status(session, ref.url, commit, DETECTOR_VERSION)
-        if cached is not None and commit:
-            return "cached"
-        analysis = analyse_snapshot(backend.snapshot(ref, commit))
+        if commit and commit in analysed:
+            return None
+        return analyse_snapshot(backend.snapshot(ref, commit))
     except RateLimited:
         raise
     except RepoNotFound as exc:
-        analysis = RepoAnalysis(ref.url, "", backend.name, "not_found", str(exc))
+        return RepoAnalysis(ref.url, "", backend.name, "not_found", str(exc))
     except RepoError as exc:
-        analysis = RepoAnalysis(ref.url, "", backend.name, "failed", str(exc))
+        return RepoAnalysis(ref.url, "", backend.name, "failed", str(exc))
+
+
+def analyse_url(session: Session, backend: RepoBackend, ref: RepoRef) -> str:
+    """Analyse one repository unless its head commit is already analysed; returns a status word."""
+    seen = repo_store.analysed_commits(session, [ref.url], DETECTOR_VERSION).get(ref.url)
+    analysis = read_repository(backend, ref, seen or frozenset())
+    if analysis is None:
+        return "cached"
     repo_store.save_analysis(session, analysis, ref.host, DETECTOR_VERSION)
     return analysis.status
+
+
+def _read_all(
+    session: Session,
+    backend_for: BackendFor,
+    refs: list[RepoRef],
+    workers: int,
+    limiter: RateLimiter | None,
+) -> Iterator[tuple[RepoRef, RepoAnalysis | None]]:
+    """(ref, analysis) of refs, read by `workers` threads (clone hosts paced by limiter), in the
+    order they finish; only this thread touches the session. RateLimited stops the rest."""
+    seen = repo_store.analysed_commits(session, [r.url for r in refs], DETECTOR_VERSION)
+
+    def read(ref: RepoRef) -> tuple[RepoRef, RepoAnalysis | None]:
+        backend = backend_for(ref)
+        pace = limiter if backend.name == "git" else None  # the API backend paces itself
+        return ref, read_repository(backend, ref, seen.get(ref.url, frozenset()), pace)
+
+    if workers <= 1:
+        yield from map(read, refs)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="repos") as pool:
+        futures = [pool.submit(read, ref) for ref in refs]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 def run_repos(
@@ -93,30 +139,38 @@ def run_repos(
     force: bool = False,
     text_classifier: str = DEFAULT_CLASSIFIER,
     progress: Progress | None = None,
+    workers: int = 1,
+    limiter: RateLimiter | None = None,
 ) -> StageReport:
     """Analyse pending repositories, relink papers and write combined verdicts.
 
-    A rate limit stops the run early (counted as `rate_limited`); what was analysed is kept
-    and the rest stays pending for the next run.
+    `workers` threads read repositories at once; clones from one host are paced by `limiter`
+    (which can be shared with every miner process of the machine, see miner.http.RateLimiter);
+    this thread alone writes. A rate limit stops the run early (counted as `rate_limited`);
+    what was analysed is kept and the rest stays pending for the next run.
     """
-    args = {"limit": limit, "force": force, "text_classifier": text_classifier}
+    args = {"limit": limit, "force": force, "text_classifier": text_classifier, "workers": workers}
     versions = {"miner": __version__, "detector": DETECTOR_VERSION}
     with Session(engine) as session, recorded_run(session, "repos", args, versions) as report:
         urls = pending_urls(session, candidates(session), force)[:limit]
-        for i, url in enumerate(urls):
-            ref = parse_repo_url(url)
-            if ref is None:
-                report.counts["bad_url"] += 1
-                continue
-            try:
-                report.counts[analyse_url(session, backend_for(ref), ref)] += 1
-            except RateLimited as exc:
-                logger.warning("%s; %d repositories left pending", exc, len(urls) - i)
-                report.counts["rate_limited"] += len(urls) - i
-                break
-            session.commit()
-            if progress:
-                progress(1)
+        refs = [r for r in map(parse_repo_url, urls) if r is not None]
+        if len(refs) < len(urls):
+            report.counts["bad_url"] += len(urls) - len(refs)
+        done = 0
+        try:
+            for ref, analysis in _read_all(session, backend_for, refs, workers, limiter):
+                done += 1
+                if analysis is None:
+                    report.counts["cached"] += 1
+                else:
+                    repo_store.save_analysis(session, analysis, ref.host, DETECTOR_VERSION)
+                    report.counts[analysis.status] += 1
+                session.commit()
+                if progress:
+                    progress(1)
+        except RateLimited as exc:
+            logger.warning("%s; %d repositories left pending", exc, len(refs) - done)
+            report.counts["rate_limited"] += len(refs) - done
         report.counts.update({f"paper:{k}": v for k, v in link_papers(session).items()})
         session.commit()
         report.counts.update(combine_all(session, text_classifier).counts)
