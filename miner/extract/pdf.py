@@ -165,7 +165,7 @@ def _assemble(
         for b, s in zip(ordered, sections, strict=True)
     )
     title = guess_title(ordered)
-    links = collect_links(ordered, sections, annots, title or "")
+    links = collect_links(ordered, sections, annots, title or "", [b.text for b in blocks])
     chars = sum(len(b.text) for b in blocks)
     meta_title = title or (doc.metadata or {}).get("title") or None
     truncated = done < page_count
