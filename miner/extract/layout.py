@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from miner.extract.sections import heading_section
-from miner.extract.text import clean
+from miner.extract.text import _LIGATURES
 
 SUPERSCRIPT = 1
 BOLD = 16
@@ -46,24 +46,11 @@ class RawBlock:
 _MARKS = frozenset("0123456789*†‡§¶∗")
 
 
-def _is_marker(span: dict[str, Any], short: str, line_size: float, baseline: float) -> bool:
-    """A footnote marker: a short superscript, or a small raised digit/symbol (not a subscript).
-
-    `short` is the span's text, stripped.
-    """
-    if not short or len(short) > 3:
-        return False
-    if span["flags"] & SUPERSCRIPT:
-        return True
-    if span["size"] >= 0.85 * line_size or span["origin"][1] >= baseline - 0.5:
-        return False  # not small and raised
-    return all(c in _MARKS or c.isdigit() for c in short)
-
-
 def _line_text(line: dict[str, Any]) -> tuple[str, dict[float, int], bool, list[tuple[str, int]]]:
     """Text of one line with footnote markers set apart by spaces, and where the markers are.
 
     Also the line's characters by font size (rounded to 0.5) and whether it is all bold.
+    A footnote marker is a short superscript, or a small raised digit/symbol (not a subscript).
     """
     spans = [s for s in line["spans"] if s["text"]]
     if not spans:
@@ -73,7 +60,8 @@ def _line_text(line: dict[str, Any]) -> tuple[str, dict[float, int], bool, list[
         if s["size"] > main["size"]:
             main = s
     line_size = float(main["size"])
-    baseline = float(main["origin"][1])
+    small = 0.85 * line_size
+    raised = float(main["origin"][1]) - 0.5
     parts: list[str] = []
     end = 0  # len("".join(parts))
     last = ""  # its last character
@@ -82,9 +70,18 @@ def _line_text(line: dict[str, Any]) -> tuple[str, dict[float, int], bool, list[
     bold = True
     prev_sup = False
     for span in spans:
-        t = clean(span["text"])
+        t = span["text"]
+        if not t.isascii():  # every ligature and odd space is outside ASCII
+            t = t.translate(_LIGATURES)
         short = t.strip()
-        sup = len(short) <= 3 and _is_marker(span, short, line_size, baseline)
+        flags = span["flags"]
+        sup = False
+        if 0 < len(short) <= 3:
+            sup = (
+                bool(flags & SUPERSCRIPT)
+                or not (span["size"] >= small or span["origin"][1] >= raised)
+                and all(c in _MARKS or c.isdigit() for c in short)
+            )
         if sup and last.isalnum() or prev_sup and t[:1].isalnum():
             t = " " + t
         if sup:
@@ -92,11 +89,12 @@ def _line_text(line: dict[str, Any]) -> tuple[str, dict[float, int], bool, list[
         prev_sup = sup
         parts.append(t)
         end += len(t)
-        last = t[-1:] or last
+        if t:
+            last = t[-1]
         if short:
             key = round(float(span["size"]) * 2) / 2
             sizes[key] = sizes.get(key, 0) + len(t)
-            bold = bold and bool(span["flags"] & BOLD)
+            bold = bold and bool(flags & BOLD)
     text = "".join(parts)
     return text, sizes, bold and bool(text.strip()), markers
 
@@ -115,6 +113,15 @@ def _margin_number(text: str, sizes: dict[float, int], block_size: float) -> boo
     return size <= MARGIN_NUMBER_PT or size < 0.6 * block_size
 
 
+def _skipped(text: str, sizes: dict[float, int], block: dict[str, Any]) -> bool:
+    """A blank line, or a margin line number (the block's largest type read only then)."""
+    digits = text.strip()
+    if not digits.isdigit():
+        return not digits
+    top = max((s["size"] for ln in block["lines"] for s in ln["spans"]), default=0.0)
+    return _margin_number(text, sizes, top)
+
+
 def page_blocks(page_no: int, info: dict[str, Any]) -> list[RawBlock]:
     """Text blocks of one page (from `get_text("dict")`), split at headings, unordered."""
     out: list[RawBlock] = []
@@ -123,10 +130,9 @@ def page_blocks(page_no: int, info: dict[str, Any]) -> list[RawBlock]:
             continue
         current: RawBlock | None = None
         sizes: dict[float, int] = {}
-        top = max((s["size"] for ln in block["lines"] for s in ln["spans"]), default=0.0)
         for line in block["lines"]:
             text, line_sizes, bold, markers = _line_text(line)
-            if not text.strip() or _margin_number(text, line_sizes, top):
+            if _skipped(text, line_sizes, block):
                 continue
             bbox = line["bbox"]
             rotated = abs(line["dir"][1]) > 0.5
@@ -150,7 +156,7 @@ def page_blocks(page_no: int, info: dict[str, Any]) -> list[RawBlock]:
                     before = " ".join(current.lines[-3:] + [text[:pos]])
                     current.markers.append((marker, before[-300:]))
             current.lines.append(text)
-            current.line_sizes.append(max(line_sizes.items(), key=lambda kv: kv[1])[0])
+            current.line_sizes.append(max(line_sizes, key=line_sizes.__getitem__))
             for size, n in line_sizes.items():
                 sizes[size] = sizes.get(size, 0) + n
         if current is not None:

@@ -164,11 +164,14 @@ def _intersects(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 
 
 def _segments(
-    block: TextBlock, marks: dict[tuple[int, str], list[str]]
+    block: TextBlock, marks: dict[tuple[int, str], list[str]], joined: str | None = None
 ) -> list[tuple[str, list[str]]]:
-    """(text, referring sentence) pieces of a block: one per footnote in a footnote block."""
+    """(text, referring sentence) pieces of a block: one per footnote in a footnote block.
+
+    `joined` is `join_lines(block.lines)` when the caller has it already.
+    """
     if not block.footnote:
-        return [(join_lines(block.lines), [])]
+        return [(join_lines(block.lines) if joined is None else joined, [])]
     notes: list[list[str]] = []
     for line in block.lines:
         if _NOTE_START.match(line) or not notes:
@@ -241,12 +244,14 @@ def collect_links(
     sections: Sequence[str],
     annots: Sequence[Annotation],
     title: str = "",
+    texts: Sequence[str] | None = None,
 ) -> tuple[Link, ...]:
     """Distinct normalized links of a document, each with kind, context and `own`.
 
     Text URLs and annotation URIs are merged on the normalized URL (compared lowercase); the
     strongest own-score over all occurrences (the text around the URL, the sentence that
     refers to its footnote, page-1 placement, a repo named like the title) decides `own`.
+    `texts`, if given, are the blocks' `join_lines(block.lines)` (computed once by the caller).
     """
     by_page: dict[int, list[Annotation]] = {}
     for a in annots:
@@ -257,9 +262,9 @@ def collect_links(
         for m, before in b.markers if not b.footnote else ():
             marks.setdefault((b.page, m), []).append(before)
     seen = _Collector(title)
-    for block, section in zip(blocks, sections, strict=True):
+    for i, (block, section) in enumerate(zip(blocks, sections, strict=True)):
         where = (block.page, section, "text", block.footnote)
-        for text, ref in _segments(block, marks):
+        for text, ref in _segments(block, marks, None if texts is None else texts[i]):
             for raw in find_urls(text, keys.get(block.page, frozenset())):
                 seen.add(raw, where, text, ref)
         page_annots = by_page.get(block.page, [])
