@@ -60,17 +60,6 @@ def analysed_urls(session: Session, detector_version: str) -> set[str]:
     )
 
 
-def analysis_status(session: Session, url: str, commit: str, detector_version: str) -> str | None:
-    """Status of the stored analysis of url at commit, if any."""
-    return session.scalar(
-        select(RepoAnalysisRow.status).where(
-            RepoAnalysisRow.url == url,
-            RepoAnalysisRow.commit == commit,
-            RepoAnalysisRow.detector_version == detector_version,
-        )
-    )
-
-
 def analysed_commits(
     session: Session, urls: Iterable[str], detector_version: str
 ) -> dict[str, frozenset[str]]:

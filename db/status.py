@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from classifiers import ClassifierId
 from db.schema import Extraction, Paper, PredictionRow, Run
 from miner.extract import EXTRACTOR_VERSION
 
@@ -110,22 +111,28 @@ def last_run(engine: Engine, command: str) -> dict[str, Any] | None:
         }
 
 
-def work_left(engine: Engine, classifier: str, classifier_version: str) -> dict[str, int]:
+def work_left(engine: Engine, classifier: ClassifierId | None = None) -> dict[str, int]:
     """What each stage still has to do: papers to fetch (never tried / failed), to extract, and
-    ok extractions the classifier version has not labelled yet."""
+    ok extractions the classifier version has not labelled yet (0 without a classifier)."""
     from db.crawls import select_pending_fetch
-    from db.store import select_pending_classification, select_pending_extraction
+    from db.pending import count_pending_extraction
+    from db.store import select_pending_classification
 
     def count(stmt: Any) -> int:
         return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
     with Session(engine) as session:
+        fetch = count(select_pending_fetch())
         return {
-            "fetch": count(select_pending_fetch()),
-            "fetch_failed": count(select_pending_fetch(True)) - count(select_pending_fetch()),
-            "extract": count(select_pending_extraction(EXTRACTOR_VERSION)),
-            "classify": count(
-                select_pending_classification(EXTRACTOR_VERSION, classifier, classifier_version)
+            "fetch": fetch,
+            "fetch_failed": count(select_pending_fetch(True)) - fetch,
+            "extract": count_pending_extraction(session, EXTRACTOR_VERSION),
+            "classify": 0
+            if classifier is None
+            else count(
+                select_pending_classification(
+                    EXTRACTOR_VERSION, classifier.NAME, classifier.VERSION
+                )
             ),
         }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from db import Engine
@@ -283,15 +284,33 @@ def inline_html(text: str) -> str:
     return re.sub(r"(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])", r"<em>\1</em>", out)
 
 
-def make_stamp(database: str, command: str, day: str | None = None) -> dict[str, str]:
+def make_stamp(
+    db: str,
+    out_dir: Path,
+    *,
+    classifier: str,
+    venue: str | None = None,
+    year: int | None = None,
+    svg: bool = False,
+    day: str | None = None,
+) -> dict[str, str]:
     """The report's stamp: the date (UTC, day only, so reruns the same day give equal files),
-    the tool's version, the database and the command that reproduces the report."""
+    the tool's version, the database (no password) and the `miner report` command that
+    reproduces the report with these options."""
     import datetime
+    import shlex
 
-    today = day or datetime.datetime.now(datetime.UTC).date().isoformat()
+    from db.engine import display_url
+
+    database = display_url(db)
+    command = ["miner", "--db", shlex.quote(database), "report"]
+    command += [f"--venue {shlex.quote(venue)}"] if venue else []
+    command += [f"--year {year}"] if year else []
+    command += [f"--classifier {classifier}", f"-o {shlex.quote(str(out_dir))}"]
+    command += ["--svg"] if svg else []
     return {
-        "generated": today,
+        "generated": day or datetime.datetime.now(datetime.UTC).date().isoformat(),
         "generator": f"framework-miner {__version__}",
         "database": database,
-        "command": command,
+        "command": " ".join(command),
     }

@@ -102,7 +102,7 @@ def extract(
     if not report.counts:
         from db.status import next_step, work_left
 
-        hint = next_step({**work_left(ctx.engine, "", ""), "classify": 0, "extract": 0})
+        hint = next_step({**work_left(ctx.engine), "extract": 0})
     note(ctx, f"extract: {report.summary()}" + (f" ({hint})" if hint else ""))
 
 
@@ -139,7 +139,7 @@ def classify(
     scale = make_scale(workers, executor, scheduler, doc_timeout, max_memory_mb)
     for name in sorted(CLASSIFIERS) if all_ else [classifier]:
         clf = resolve_classifier(name)
-        left = work_left(ctx.engine, clf.NAME, clf.VERSION)
+        left = work_left(ctx.engine, clf)
         todo = left["classify"] if not force else 0
         with progress(ctx, min(todo, limit or todo), f"classify {name}") as bar:
             report = run_classify(
@@ -150,7 +150,7 @@ def classify(
                 scale=scale,
                 progress=bar.update,
             )
-        hint = "" if report.counts else next_step(work_left(ctx.engine, clf.NAME, clf.VERSION))
+        hint = "" if report.counts else next_step(left)  # nothing done: nothing changed
         note(ctx, f"classify {name}: {report.summary()}" + (f" ({hint})" if hint else ""))
 
 
@@ -218,14 +218,11 @@ def demo(ctx: Ctx, workers: int) -> None:
     for name in sorted(CLASSIFIERS):
         note(ctx, f"classify {name}: {run_classify(ctx.engine, classifier=name).summary()}")
     from miner.cli.results import echo_tally
+    from miner.report import make_stamp
     from miner.report_render import write_report
 
     out_dir = report_dir(ctx.db)
-    from db.engine import display_url
-    from miner.report import make_stamp
-
-    command = f"miner --db {display_url(ctx.db)} report -o {out_dir}"
-    stamp = make_stamp(display_url(ctx.db), command)
+    stamp = make_stamp(ctx.db, out_dir, classifier=DEFAULT_CLASSIFIER)
     paths = write_report(ctx.engine, out_dir, classifier=DEFAULT_CLASSIFIER, stamp=stamp)
     tallied = tally(ctx.engine, classifier=DEFAULT_CLASSIFIER, by="venue")
     echo_tally(ctx, tallied, "table", False, False)

@@ -196,7 +196,7 @@ def _fetch(
     from db.status import work_left
     from miner.stages.fetch import run_fetch
 
-    left = work_left(ctx.engine, "", "")
+    left = work_left(ctx.engine)
     todo = left["fetch"] + (left["fetch_failed"] if retry else 0)
     fetcher = http.fetcher()
     with fetcher.client, progress(ctx, min(todo, limit or todo), "fetch") as bar:
@@ -303,7 +303,7 @@ def run(
         max_bytes=int(max_mb * 1024 * 1024),
     )
     fetcher = http.fetcher()
-    todo = work_left(ctx.engine, "", "")["fetch"]
+    todo = work_left(ctx.engine)["fetch"]
     with fetcher.client, progress(ctx, todo, "fetch") as bar:
         reports = run_overlapped(
             ctx.engine,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import sys
 from pathlib import Path
 
@@ -207,7 +206,9 @@ def papers(ctx: Ctx, venue: str | None, year: int | None, classifier: str | None
     from db.queries import paper_views
 
     clf = resolve_classifier(chosen_classifier(ctx, classifier))
-    rows = [v.listing() for v in paper_views(ctx.engine, clf, venue=venue, year=year)]
+    rows = [
+        v.listing() for v in paper_views(ctx.engine, clf, venue=venue, year=year, evidence=False)
+    ]
     render(rows, fmt, ["id", "file", "venue", "year", "status", "uses", "mentions", "code_links"])
 
 
@@ -237,25 +238,13 @@ def report(
     Example:
       miner --db demo.db report --venue JOSS -o reports/joss
     """
-    from db.engine import display_url
     from miner.report import make_stamp
     from miner.report_render import write_report
 
     classifier = chosen_classifier(ctx, classifier)
-    database = display_url(ctx.db)
-    command = ["miner", "--db", shlex.quote(database), "report"]
-    command += [f"--venue {shlex.quote(venue)}"] if venue else []
-    command += [f"--year {year}"] if year else []
-    command += [f"--classifier {classifier}", f"-o {shlex.quote(str(out_dir))}"]
-    command += ["--svg"] if svg else []
+    stamp = make_stamp(ctx.db, out_dir, classifier=classifier, venue=venue, year=year, svg=svg)
     paths = write_report(
-        ctx.engine,
-        out_dir,
-        classifier=classifier,
-        venue=venue,
-        year=year,
-        svg=svg,
-        stamp=make_stamp(database, " ".join(command)),
+        ctx.engine, out_dir, classifier=classifier, venue=venue, year=year, svg=svg, stamp=stamp
     )
     note(ctx, "report: " + ", ".join(str(p) for p in paths.values()))
     click.echo(str(paths["html"]))

@@ -92,16 +92,6 @@ def read_repository(
         return RepoAnalysis(ref.url, "", backend.name, "failed", str(exc))
 
 
-def analyse_url(session: Session, backend: RepoBackend, ref: RepoRef) -> str:
-    """Analyse one repository unless its head commit is already analysed; returns a status word."""
-    seen = repo_store.analysed_commits(session, [ref.url], DETECTOR_VERSION).get(ref.url)
-    analysis = read_repository(backend, ref, seen or frozenset())
-    if analysis is None:
-        return "cached"
-    repo_store.save_analysis(session, analysis, ref.host, DETECTOR_VERSION)
-    return analysis.status
-
-
 def _read_all(
     session: Session,
     backend_for: BackendFor,
