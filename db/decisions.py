@@ -42,15 +42,15 @@ def has_predictions(engine: Engine, clf: ClassifierId) -> bool:
         )
 
 
-def decision_counts(
-    engine: Engine, clf: ClassifierId, *, by: str, venue: str | None, year: int | None
-) -> dict[Group, dict[str, dict[str, int]]]:
-    """{group: {framework: {text, repo, both, disagree}}} over the tally's classified papers:
-    combined `uses` by who decided, and verdicts (any label) where text and code disagree."""
+def decision_select(
+    clf: ClassifierId, *, by: str, venue: str | None = None, year: int | None = None
+) -> Any:
+    """Per group and framework: combined `uses` decided by the text, the repo, both, and the
+    verdicts (any label) where text and code disagree, over the tally's classified papers."""
     pv = paper_select(clf, venue=venue, year=year).subquery("pv")
     keys = _keys(pv, by)
     uses = SignalVerdict.label == "uses"
-    stmt = (
+    return (
         select(
             *keys,
             SignalVerdict.framework.label("framework"),
@@ -70,20 +70,22 @@ def decision_counts(
         .where(pv.c.classified == 1)
         .group_by(*keys, SignalVerdict.framework)
     )
+
+
+def decision_counts(
+    engine: Engine, clf: ClassifierId, *, by: str, venue: str | None, year: int | None
+) -> dict[Group, dict[str, dict[str, int]]]:
+    """decision_select as {group: {framework: {text, repo, both, disagree}}}."""
     out: dict[Group, dict[str, dict[str, int]]] = defaultdict(dict)
     with Session(engine) as session:
-        for r in session.execute(stmt):
+        for r in session.execute(decision_select(clf, by=by, venue=venue, year=year)):
             m = r._mapping
             out[_group(r, by)][m["framework"]] = {k: int(m[k] or 0) for k in (*DECIDED, "disagree")}
     return out
 
 
-def none_reasons(
-    engine: Engine, clf: ClassifierId, *, by: str, venue: str | None, year: int | None
-) -> dict[Group, dict[str, int]]:
-    """{group: {reason: papers}} for the classified papers with no `uses` (NONE_REASONS)."""
-    pv = paper_select(clf, venue=venue, year=year).subquery("pv")
-    keys = _keys(pv, by)
+def _none_reason(pv: Any) -> Any:
+    """Why a classified paper of `pv` without any use has none (one of NONE_REASONS)."""
     mine = and_(PaperRepo.paper_id == pv.c.id, PaperRepo.detector_version == DETECTOR_VERSION)
     code_without = (
         exists()
@@ -93,19 +95,37 @@ def none_reasons(
     waiting = exists().where(
         mine, PaperRepo.role == "own", PaperRepo.reason.in_(["pending", "failed"])
     )
-    reason: Any = case(
+    return case(
         (code_without, literal(NONE_REASONS[0])),
         (waiting, literal(NONE_REASONS[2])),
         else_=literal(NONE_REASONS[1]),
     )
-    stmt = (
-        select(*keys, reason.label("reason"), func.count().label("n"))
+
+
+def none_reason_select(
+    clf: ClassifierId, *, by: str, venue: str | None = None, year: int | None = None
+) -> Any:
+    """Per group: the classified papers with no `uses`, one column per NONE_REASONS."""
+    pv = paper_select(clf, venue=venue, year=year).subquery("pv")
+    keys = _keys(pv, by)
+    reason = _none_reason(pv)
+    return (
+        select(
+            *keys,
+            *(func.sum(case((reason == r, 1), else_=0)).label(r) for r in NONE_REASONS),
+        )
         .select_from(pv)
         .where(pv.c.classified == 1, pv.c.with_any == 0)
-        .group_by(*keys, reason)
+        .group_by(*keys)
     )
+
+
+def none_reasons(
+    engine: Engine, clf: ClassifierId, *, by: str, venue: str | None, year: int | None
+) -> dict[Group, dict[str, int]]:
+    """none_reason_select as {group: {reason: papers}}."""
     out: dict[Group, dict[str, int]] = defaultdict(lambda: dict.fromkeys(NONE_REASONS, 0))
     with Session(engine) as session:
-        for r in session.execute(stmt):
-            out[_group(r, by)][r.reason] = int(r.n)
+        for r in session.execute(none_reason_select(clf, by=by, venue=venue, year=year)):
+            out[_group(r, by)] = {k: int(r._mapping[k] or 0) for k in NONE_REASONS}
     return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from classifiers import ClassifierId
+from db.decisions import DECIDED, NONE_REASONS, decision_select, none_reason_select
 from db.queries import paper_select, sqlite_text, tally_by_venue_year_select
 from miner import __version__
 
@@ -62,6 +63,31 @@ def _url(base: str, path: str, params: dict[str, str]) -> str:
     return " || ".join(parts)
 
 
+def _who_decided(clf: ClassifierId) -> tuple[str, str, str]:
+    """For the combined verdict, the tally's extra CTEs, columns and joins: who decided each
+    framework's uses and why the `(none)` papers have none, as `miner tally` prints them
+    (db.decisions); nothing for a text classifier."""
+    if clf.NAME != "combined":
+        return "", "", ""
+    ctes = (
+        f",\nd as ({sqlite_text(decision_select(clf, by='venue,year'))}),"
+        f"\nw as ({sqlite_text(none_reason_select(clf, by='venue,year'))})"
+    )
+    fw = "t.framework not like '(%'"
+    names = {"text": "text", "repo": "code", "both": "both"}
+    cols = [f"case when {fw} then coalesce(d.{d}, 0) end as decided_by_{names[d]}" for d in DECIDED]
+    cols.append(f"case when {fw} then coalesce(d.disagree, 0) end as disagree")
+    cols += [
+        f"case when t.framework = '(none)' then coalesce(w.{r}, 0) end as none_{r}"
+        for r in NONE_REASONS
+    ]
+    joins = (
+        "\nleft join d on d.venue is t.venue and d.year is t.year and d.framework = t.framework"
+        "\nleft join w on w.venue is t.venue and w.year is t.year"
+    )
+    return ctes, "".join(f"\n  {c}," for c in cols), joins
+
+
 def canned_queries(db_name: str, classifier: str, version: str, base_url: str) -> dict[str, Any]:
     """Queries: tally by venue/year, papers using X at venue V, and one paper's evidence.
 
@@ -81,21 +107,22 @@ def canned_queries(db_name: str, classifier: str, version: str, base_url: str) -
     centre = f"(t.p + {z} * {z} / (2.0 * t.n))"
     denom = f"(1 + {z} * {z} / t.n)"
     shared = "t.framework != '(undetermined)' and t.n > 0"
+    ctes, cols, joins = _who_decided(clf_id)
     tally_sql = f"""
 with t as (
   select r.*, 1.0 * r.uses / nullif(r.classified, 0) as p, r.classified as n
   from ({sqlite_text(tally_by_venue_year_select(clf_id))}) r
-)
+){ctes}
 select t.venue, t.year, t.framework, t.uses,
   case when {shared} then round(t.p, 3) end as share,
   case when {shared} then round(max(0.0, min(t.p, ({centre} - {half}) / {denom})), 3) end
     as share_low,
   case when {shared} then round(min(1.0, max(t.p, ({centre} + {half}) / {denom})), 3) end
     as share_high,
-  t.papers, t.classified, t.with_any,
+  t.papers, t.classified, t.with_any,{cols}
   case when t.framework not like '(%' then {_url(base, "/papers_using", link)} end
     as papers_link
-from t
+from t{joins}
 where {venue_year}
 order by t.venue, t.year,
   case t.framework when '(none)' then 1 when '(undetermined)' then 2 else 0 end,
@@ -124,7 +151,13 @@ order by r.label desc, m.framework, m.seq"""
             "description": "uses out of papers extracted and classified, with the 95% Wilson "
             "interval and the denominators, as `miner tally --by venue,year`; (none) = no use "
             "found, (undetermined) = not classified. Leave venue/year empty for all (venue in any "
-            "case). Follow `papers_link` to the papers behind a number.",
+            "case). Follow `papers_link` to the papers behind a number."
+            + (
+                " Combined verdict: decided_by_text/_code/_both and disagree count who decided "
+                "each framework's uses; on (none), the none_ columns say why those papers have none."
+                if classifier == "combined"
+                else ""
+            ),
             "sql": tally_sql.strip(),
         },
         "papers_using": {

@@ -83,3 +83,35 @@ def test_outputs_default_to_the_combined_verdict_and_agree(analysed: Miner, tmp_
     )
     assert "keras" not in text and text["(none)"]["uses"] == 4
     assert "decided_by_text" not in text["(none)"]
+
+
+def test_datasette_tally_shows_who_decided(analysed: Miner) -> None:
+    """Datasette's tally of the combined verdict carries the same who-decided and (none)
+    columns as `miner tally --by venue,year`, and its papers and evidence queries answer."""
+    import sqlite3
+
+    meta = json.loads(analysed("serve", "--metadata").stdout)
+    queries = meta["databases"][analysed.db.stem]["queries"]
+    assert "Combined verdict" in queries["tally_by_venue_year"]["description"]
+    cols = ["uses", "decided_by_text", "decided_by_code", "decided_by_both", "disagree"]
+    cols += ["none_no_listed_framework_in_code", "none_no_own_code", "none_not_analysed"]
+    want = {
+        r["framework"]: [r[c] for c in cols] for r in analysed.json("tally", "--by", "venue,year")
+    }
+    with sqlite3.connect(analysed.db) as conn:
+        conn.row_factory = sqlite3.Row
+        sql = queries["tally_by_venue_year"]["sql"]
+        got = {
+            r["framework"]: [r[c] for c in cols]
+            for r in conn.execute(sql, {"venue": "", "year": ""})
+        }
+        using = conn.execute(
+            queries["papers_using"]["sql"], {"framework": "keras", "venue": "", "year": ""}
+        ).fetchall()
+        evidence = conn.execute(
+            queries["paper_evidence"]["sql"], {"paper_id": using[0]["paper_id"]}
+        ).fetchall()
+    assert got == want
+    assert got["keras"][:3] == [1, 0, 1] and got["(none)"][-3:] == [1, 2, 0]
+    assert len(using) == 1
+    assert any(e["framework"] == "keras" and e["label"] == "uses" for e in evidence)

@@ -85,3 +85,19 @@ def test_serve_answers_canned_queries(demo_db: Path, tmp_path: Path) -> None:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
+
+
+def test_links_use_an_address_a_browser_can_open(demo_db: Path, tmp_path: Path) -> None:
+    """With --host 0.0.0.0 the links between queries went to http://0.0.0.0:PORT; they now
+    name localhost, or --base-url (a proxy's address); a base URL without a scheme is refused."""
+    m = Miner(demo_db, tmp_path / "data")
+
+    def tally_sql(*args: str) -> str:
+        meta = json.loads(m("serve", "--metadata", *args).stdout)
+        return str(meta["databases"]["demo"]["queries"]["tally_by_venue_year"]["sql"])
+
+    assert "'http://localhost:8001/demo/papers_using?" in tally_sql("--host", "0.0.0.0")
+    proxied = tally_sql("--host", "0.0.0.0", "--base-url", "https://miner.example.org/")
+    assert "'https://miner.example.org/demo/papers_using?" in proxied
+    bad = m("serve", "--metadata", "--base-url", "miner.example.org", ok=False)
+    assert bad.exit_code == 2 and "must start with http://" in bad.stderr
