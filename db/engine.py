@@ -74,6 +74,8 @@ def make_engine(db: str, *, read_only: bool = False) -> Engine:
             engine = create_engine(
                 url, poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
+        elif read_only and url.startswith("postgresql"):  # every transaction READ ONLY
+            engine = create_engine(url, execution_options={"postgresql_readonly": True})
         else:
             engine = create_engine(url)
     except (ArgumentError, ImportError, ValueError) as exc:

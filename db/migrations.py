@@ -83,6 +83,11 @@ def check_current(conn: Connection) -> None:
     else:
         done = set(conn.execute(select(Migration.name)).scalars())
     known = [name for name, _ in MIGRATIONS]
+    if not done:
+        raise SchemaError(
+            "database has no framework-miner tables yet: create them with a writing command, "
+            "e.g. `miner ingest PDFS` or `miner crawl SOURCE`"
+        )
     newer = sorted(done - set(known))
     if newer:
         raise SchemaError(

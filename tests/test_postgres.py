@@ -148,3 +148,44 @@ def test_stages_stream_in_pages_and_honour_limit(
     assert report.counts == {"with_framework": 5}  # scan.pdf and html.pdf have no text to classify
     assert count_pending(engine) == 0
     engine.dispose()
+
+
+def test_read_commands_neither_create_nor_migrate_a_server_schema(
+    pg_url: str, tmp_path: Path, make_pdf: MakePdf
+) -> None:
+    """On PostgreSQL, read commands used to apply migrations; they now open read-only
+    transactions: an empty database is refused (nothing created), an older schema is
+    refused (not upgraded), and their engine cannot write."""
+    from sqlalchemy import inspect
+
+    from db.schema import Migration
+
+    miner = Miner(pg_url, tmp_path / "data")  # type: ignore[arg-type]
+    empty = miner("tally", ok=False)
+    assert empty.exit_code == 2 and "no framework-miner tables" in empty.stderr
+    probe = create_engine(pg_url)
+    with probe.connect() as conn:
+        assert inspect(conn).get_table_names() == []
+    miner(
+        "ingest",
+        str(write_corpus(tmp_path / "pdfs", make_pdf, n=1)),
+        "--venue",
+        "T",
+        "--year",
+        "2020",
+    )
+    assert miner("tally").exit_code == 0
+    with probe.begin() as conn:
+        last = conn.scalar(select(Migration.name).order_by(Migration.name.desc()).limit(1))
+        conn.execute(Migration.__table__.delete().where(Migration.name == last))
+    older = miner("papers", ok=False)
+    assert older.exit_code == 2 and "older than this framework-miner" in older.stderr
+    with probe.connect() as conn:
+        assert last not in set(conn.execute(select(Migration.name)).scalars())
+    miner("extract", "--workers", "1")  # a writing command upgrades it
+    assert miner("papers").exit_code == 0
+    reader = make_engine(pg_url, read_only=True)
+    with pytest.raises(Exception, match="read-only transaction"), reader.begin() as conn:
+        conn.execute(Migration.__table__.delete())
+    reader.dispose()
+    probe.dispose()

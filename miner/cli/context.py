@@ -12,8 +12,9 @@ CREATES_DB = frozenset({"ingest", "crawl", "run", "demo"})
 READ_ONLY_COMMANDS = frozenset(
     {"tally", "papers", "status", "show", "export", "report", "plot", "serve"}
 )
-"""Commands that only read: they open an existing database read-only (no WAL switch, no
-migration) and refuse one whose schema is older, saying to run a writing command (#18)."""
+"""Commands that only read: they open an existing database read-only (SQLite's read-only mode,
+PostgreSQL read-only transactions; no WAL switch, no migration) and refuse one whose schema is
+older, saying to run a writing command (#18)."""
 
 
 class Ctx:
@@ -50,7 +51,8 @@ class Ctx:
                         f"with `miner --db {path} ingest PDFS` or `miner --db {path} crawl SOURCE`"
                     )
                 self._new_file = path
-            exists = "://" not in path and os.path.isfile(path)
+            server = "://" in path and not path.startswith("sqlite:")  # PostgreSQL...
+            exists = server or "://" not in path and os.path.isfile(path)
             self._engine = make_engine(self.db, read_only=self.read_only and exists)
         return self._engine
 
