@@ -364,7 +364,8 @@ class RepoDiscovery(Base):
     """accepted, or: fork | unofficial | README missing | no citation in README |
     no authorship evidence | outranked by <owner/name>"""
     evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
-    """What was found: `title`, `arxiv:<id>`, `doi:<doi>`, `owner:<author>`, `claim:<words>`..."""
+    """What was found: `title`, `arxiv:<id>`, `doi:<doi>`, `owner:<author>` (login),
+    `owner-name:<author>` (profile name), `claim:<words>`, or `said:<words>` for unofficial."""
     owner_type: Mapped[str] = mapped_column(String(16), default="")
     fork: Mapped[bool] = mapped_column(default=False)
     stars: Mapped[int] = mapped_column(Integer, default=0)

@@ -27,6 +27,7 @@ from miner.repos.evidence import (
     choose,
     citations,
     judge,
+    name_author,
     owner_author,
 )
 from miner.repos.evidence import Paper as Cited
@@ -41,6 +42,7 @@ from tests.helpers.search_shapes import (
     search_body,
     search_item,
     search_limit_headers,
+    user_body,
 )
 from tests.test_repos_data import NOT_FOUND, PROJECTS
 from tests.test_repos_github import serve
@@ -132,6 +134,8 @@ def widgets(httpserver: HTTPServer, mem_engine: Engine) -> int:
     ).respond_with_json(search_body(items), headers=search_limit_headers(int(T0) + 60))
     for name in FETCHED:
         readme(httpserver, name, HITS[name][1])
+    # The one user repository citing the paper whose login names no author: its profile is read.
+    httpserver.expect_request("/users/reader").respond_with_json(user_body(base, "reader", None))
     return add_paper(mem_engine, TITLE, authors=AUTHORS)
 
 
@@ -167,8 +171,13 @@ def test_every_candidate_is_stored_with_its_reason(
         ),
     }
     # Forks and repositories whose description says unofficial cost no README request.
-    readmes = {r.path.split("/")[2] + "/" + r.path.split("/")[3] for r, _ in httpserver.log[1:]}
-    assert readmes == FETCHED and len(httpserver.log) == 1 + len(FETCHED)
+    paths = [r.path for r, _ in httpserver.log]
+    readmes = [p.split("/")[2] + "/" + p.split("/")[3] for p in paths if p.endswith("/readme")]
+    assert sorted(readmes) == sorted(FETCHED)
+    assert [p for p in paths if not p.endswith("/readme")] == [
+        "/search/repositories",
+        "/users/reader",
+    ]
     with Session(mem_engine) as s:
         (search,) = s.scalars(select(RepoSearch))
     assert (search.paper_id, search.status, search.queries, search.hits) == (
@@ -229,6 +238,30 @@ def test_search_by_arxiv_id(httpserver: HTTPServer, mem_engine: Engine) -> None:
     with Session(mem_engine) as s:
         search = s.scalars(select(RepoSearch).where(RepoSearch.paper_id == pid)).one()
         assert search.incomplete and len(search.queries) == 2
+
+
+def test_owner_profile_name_is_authorship_evidence(
+    httpserver: HTTPServer, mem_engine: Engine
+) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    add_paper(mem_engine, TITLE, authors=AUTHORS)
+    items = [search_item(base, "hkcr/widgets"), search_item(base, "fan/widgets", stars=3)]
+    httpserver.expect_request("/search/repositories").respond_with_json(search_body(items))
+    for name in ("hkcr/widgets", "fan/widgets"):
+        readme(httpserver, name, f"# Widgets\n\nPyTorch code for {TITLE}.\n")
+    httpserver.expect_request("/users/hkcr").respond_with_json(
+        user_body(base, "hkcr", "C. P. Babbage")
+    )
+    httpserver.expect_request("/users/fan").respond_with_json(user_body(base, "fan", "A Fan"))
+    assert run_discover(mem_engine, searcher(httpserver)).counts == {
+        "searched": 1,
+        "accepted": 1,
+        "rejected": 1,
+    }
+    assert discoveries(mem_engine) == {
+        "hkcr/widgets": ("accepted", "accepted", ["title", "owner-name:Charles Babbage"]),
+        "fan/widgets": ("rejected", "no authorship evidence", ["title"]),
+    }
 
 
 def test_rate_limits_waited_with_the_injected_clock(
@@ -302,6 +335,8 @@ def test_evidence_rules() -> None:
     assert owner_author("Vaswani-Lab", paper.authors) == "Ashish Vaswani"  # surname, 5+ letters
     assert owner_author("noam", paper.authors) is None
     assert owner_author("shazeernoam", paper.authors) == "Noam Shazeer"
+    assert name_author("Noam M. Shazeer", paper.authors) == "Noam Shazeer"
+    assert name_author("Noam Chomsky", paper.authors) is None
     assert authorship_claim("This is the official TensorFlow implementation of X") == (
         "official TensorFlow implementation"
     )

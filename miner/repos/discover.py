@@ -15,7 +15,15 @@ from collections.abc import Iterable
 from db import Engine, Session
 from db import discovery as discovery_store
 from miner import __version__
-from miner.repos.evidence import DISCOVERY_VERSION, Judgement, Paper, choose, judge, needs_readme
+from miner.repos.evidence import (
+    DISCOVERY_VERSION,
+    Judgement,
+    Paper,
+    choose,
+    judge,
+    needs_owner_name,
+    needs_readme,
+)
 from miner.repos.protocol import RateLimited, RepoError
 from miner.repos.search import GitHubSearch, search_queries
 from miner.repos.stage import candidates
@@ -56,7 +64,8 @@ def count_pending(engine: Engine, force: bool = False) -> int:
 
 def discover_paper(searcher: GitHubSearch, paper: Paper) -> tuple[list[str], bool, list[Judgement]]:
     """(queries, incomplete, judgements) for one paper: every query, then each distinct hit
-    judged (README fetched only when the rules need it). Raises RepoError, RateLimited."""
+    judged (README and owner profile fetched only when the rules need them). Raises RepoError,
+    RateLimited."""
     queries = search_queries(paper)
     hits, incomplete, seen = [], False, set()
     for q in queries:
@@ -66,10 +75,11 @@ def discover_paper(searcher: GitHubSearch, paper: Paper) -> tuple[list[str], boo
             if hit.full_name.lower() not in seen:
                 seen.add(hit.full_name.lower())
                 hits.append(hit)
-    judged = [
-        judge(paper, hit, searcher.readme(hit.full_name) if needs_readme(hit) else None)
-        for hit in hits[:MAX_HITS]
-    ]
+    judged = []
+    for hit in hits[:MAX_HITS]:
+        readme = searcher.readme(hit.full_name) if needs_readme(hit) else None
+        name = searcher.owner_name(hit.owner) if needs_owner_name(paper, hit, readme) else None
+        judged.append(judge(paper, hit, readme, name))
     return queries, incomplete, choose(judged)
 
 

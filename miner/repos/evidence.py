@@ -12,8 +12,11 @@ the rejection reason:
    case, accents, punctuation and spacing ignored; titles under 3 words or 12 letters do not
    count), its arXiv id (any version suffix) or a DOI the paper's source lists.
 5. `no authorship evidence`: the owner login matches none of the authors (given name + surname,
-   initial + surname, either order, or the surname alone when 5+ letters) and the README's
-   opening claims no authorship ("official implementation/code/repository", "our paper").
+   initial + surname, either order, or the surname alone when 5+ letters), nor does a user
+   owner's profile name (GET /users/{login}: the surname and the given name or its initial), and
+   the README's opening claims no authorship ("official ... implementation/code/repository",
+   "code for our ...", "our paper"). Organisations are not matched to authors (the papers
+   record no affiliations): their repositories need the claim.
 
 A repository passing all five is eligible; the paper accepts at most one, the best by (owner
 match + authorship claim, citation kinds, stars, search order); other eligible ones are
@@ -141,9 +144,36 @@ def authorship_claim(readme: str) -> str | None:
     return None
 
 
-def judge(paper: Paper, hit: SearchHit, readme: str | None) -> Judgement:
+def name_author(name: str | None, authors: Sequence[str]) -> str | None:
+    """The author a GitHub profile name names (surname and given name or its initial), or None."""
+    words = normalise(name or "").split()
+    for author in authors:
+        parts = normalise(author).split()
+        if len(parts) >= 2 and len(words) >= 2 and parts[-1] == words[-1]:
+            given = parts[0]
+            if given in words[:-1] or any(w == given[0] for w in words[:-1]):
+                return author
+    return None
+
+
+def needs_owner_name(paper: Paper, hit: SearchHit, readme: str | None) -> bool:
+    """Whether a user owner's profile name could decide rule 5: the README cites the paper, the
+    login matches no author (organisations' names are not authors' names)."""
+    return (
+        hit.owner_type == "User"
+        and readme is not None
+        and not find_reimplementation(readme, hit.description)
+        and bool(citations(paper, readme))
+        and owner_author(hit.owner, paper.authors) is None
+    )
+
+
+def judge(
+    paper: Paper, hit: SearchHit, readme: str | None, owner_name: str | None = None
+) -> Judgement:
     """Rules 1-5 for one hit; `readme` None when GitHub has none (and for forks and hits whose
-    description already rejects them: their README is not fetched)."""
+    description already rejects them: their README is not fetched); `owner_name` the owner's
+    profile name when it was fetched (needs_owner_name)."""
     if hit.fork:
         return Judgement(hit, "rejected", "fork")
     said = find_reimplementation(readme or "", hit.description)
@@ -154,9 +184,12 @@ def judge(paper: Paper, hit: SearchHit, readme: str | None) -> Judgement:
     cited = citations(paper, readme)
     if not cited:
         return Judgement(hit, "rejected", "no citation in README")
-    author = owner_author(hit.owner, paper.authors)
+    evidence = tuple(cited)
+    if author := owner_author(hit.owner, paper.authors):
+        evidence += (f"owner:{author}",)
+    elif author := name_author(owner_name, paper.authors):
+        evidence += (f"owner-name:{author}",)
     claim = authorship_claim(readme)
-    evidence = tuple(cited) + ((f"owner:{author}",) if author else ())
     evidence += (f"claim:{claim}",) if claim else ()
     if not author and not claim:
         return Judgement(hit, "rejected", "no authorship evidence", evidence)
@@ -176,7 +209,7 @@ def choose(judgements: Sequence[Judgement]) -> list[Judgement]:
 
     def strength(j: Judgement) -> tuple[int, int, int, int]:
         kinds = [e.split(":", 1)[0] for e in j.evidence]
-        authorship = kinds.count("owner") + kinds.count("claim")
+        authorship = sum(k in ("owner", "owner-name", "claim") for k in kinds)
         cited = sum(k in ("title", "arxiv", "doi") for k in kinds)
         return (authorship, cited, j.hit.stars, -judgements.index(j))
 

@@ -6,7 +6,8 @@ without version, `"<id>" in:readme,description`. Search has its own rate limit, 
 the core one (documented: 30 requests a minute with a token, 10 without), so the searches are
 spaced by `interval` seconds (default 60/30 or 60/10) on top of the x-ratelimit-* / Retry-After
 handling GitHubBackend applies to both (a 403/429 waits up to `max_wait`, else RateLimited).
-READMEs come from GET /repos/{o}/{r}/readme (base64 JSON), counted against the core limit.
+READMEs come from GET /repos/{o}/{r}/readme (base64 JSON) and owners' profile names from
+GET /users/{login}, both counted against the core limit.
 """
 
 from __future__ import annotations
@@ -129,6 +130,15 @@ class GitHubSearch:
         except RepoNotFound:
             return None
         return parse_readme(body)
+
+    def owner_name(self, login: str) -> str | None:
+        """A user's profile name (GET /users/{login}), None when unset or unknown."""
+        try:
+            body = self.core_api.get_json(f"/users/{quote(login)}", cache=False)
+        except RepoNotFound:
+            return None
+        name = body.get("name") if isinstance(body, dict) else None
+        return name if isinstance(name, str) and name.strip() else None
 
     @property
     def requests(self) -> int:

@@ -5,7 +5,7 @@ No recorded GitHub search response exists (this machine never reaches GitHub, an
 follow docs.github.com "Search repositories" (`total_count`, `incomplete_results`, `items` of
 repo-search-result-item: full_name, owner{login, type}, fork, description, html_url,
 stargazers_count, pushed_at, score...), "Get a repository README" (a content file with base64
-`content`) and the rate-limit pages (x-ratelimit-* headers with `x-ratelimit-resource: search`,
+`content`), "Get a user" (`name` may be null) and the rate-limit pages (x-ratelimit-* headers with `x-ratelimit-resource: search`,
 a 403 "API rate limit exceeded" body, secondary limits answered 403/429 with `retry-after`).
 """
 
@@ -110,4 +110,26 @@ def search_limit_headers(reset: int, remaining: int = 29, limit: int = 30) -> di
         "x-ratelimit-used": str(limit - remaining),
         "x-ratelimit-reset": str(reset),
         "x-ratelimit-resource": "search",
+    }
+
+
+def user_body(base: str, login: str, name: str | None) -> dict[str, Any]:
+    """GET /users/{username} answer (public user, trimmed)."""
+    return {
+        "login": login,
+        "id": zlib.crc32(login.encode()),
+        "url": f"{base}/users/{login}",
+        "html_url": f"https://github.com/{login}",
+        "type": "User",
+        "site_admin": False,
+        "name": name,
+        "company": None,
+        "blog": "",
+        "location": None,
+        "bio": None,
+        "public_repos": 12,
+        "followers": 3,
+        "following": 1,
+        "created_at": "2015-01-01T00:00:00Z",
+        "updated_at": "2021-01-01T00:00:00Z",
     }
