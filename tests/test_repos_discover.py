@@ -32,7 +32,8 @@ from miner.repos.evidence import (
 )
 from miner.repos.evidence import Paper as Cited
 from miner.repos.github import make_github_client
-from miner.repos.search import GitHubSearch, search_queries
+from miner.repos.protocol import RepoError
+from miner.repos.search import GitHubSearch, parse_search, search_queries
 from tests.helpers.cli import Miner
 from tests.helpers.pdfs import MakePdf
 from tests.helpers.search_shapes import (
@@ -318,6 +319,17 @@ def test_search_failure_is_recorded_and_retried(httpserver: HTTPServer, mem_engi
     assert run_discover(mem_engine, searcher(httpserver)).counts == {"failed": 1}
     httpserver.expect_request("/search/repositories").respond_with_json(search_body([]))
     assert run_discover(mem_engine, searcher(httpserver)).counts == {"searched": 1}
+
+
+def test_ill_shaped_search_answers() -> None:
+    good = search_item("http://x", "a-b/c.d_e")
+    bad = [
+        search_item("http://x", "a/b") | {"full_name": n} for n in ("../x", "a/..", "a/b/c", "a")
+    ]
+    hits, incomplete = parse_search(search_body([good, *bad, "str", {"owner": 1}]), "q")
+    assert [h.full_name for h in hits] == ["a-b/c.d_e"] and not incomplete
+    with pytest.raises(RepoError):
+        parse_search([good], "q")
 
 
 def test_evidence_rules() -> None:

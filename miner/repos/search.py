@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,8 @@ MAX_QUERY = 256
 """GitHub rejects queries longer than 256 characters (qualifiers excluded)."""
 SEARCH_PER_MINUTE = {True: 30, False: 10}
 """Documented search limits, with and without a token."""
+FULL_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+"""GitHub's owner/name alphabet; anything else in an answer is skipped, never requested."""
 
 
 def search_queries(paper: Paper) -> list[str]:
@@ -52,7 +55,9 @@ def parse_search(body: Any, query: str) -> tuple[list[SearchHit], bool]:
     for item in body["items"]:
         owner = item.get("owner") if isinstance(item, dict) else None
         name = item.get("full_name") if isinstance(item, dict) else None
-        if not isinstance(owner, dict) or not isinstance(name, str) or name.count("/") != 1:
+        if not isinstance(owner, dict) or not isinstance(name, str):
+            continue
+        if not FULL_NAME.fullmatch(name) or name.split("/")[1] in (".", ".."):
             continue
         stars = item.get("stargazers_count")
         hits.append(
