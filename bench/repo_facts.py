@@ -133,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
                     engine, identify("combined", args.text_classifier), evidence=False
                 ),
             }
-            for line in render(score_targets(gold, index, views, repo_listing(engine))):
+            for line in render(
+                score_targets(gold, index, views, repo_listing(engine, rejected=False))
+            ):
                 print(line)
     return 0
 

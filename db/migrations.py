@@ -73,6 +73,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0007_runs_done_state", _runs_done_state),
     ("0008_issue15_evidence_names", _evidence_names),
     ("0009_issue20_code_candidates", _code_candidates),
+    ("0010_issue20_discovery", _create("repo_searches", "repo_discoveries")),
 ]
 
 

@@ -321,3 +321,53 @@ class Lease(Base):
     owner: Mapped[str] = mapped_column(String(128), index=True)
     """host:pid:token of the claiming process."""
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RepoSearch(Base):
+    """One paper's repository search (`miner repos --discover`); key (paper_id, discovery_version)."""
+
+    __tablename__ = "repo_searches"
+    __table_args__ = (UniqueConstraint("paper_id", "discovery_version", name="uq_repo_searches"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    discovery_version: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    """ok | failed (failed searches are retried)"""
+    queries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The `q` strings sent to GET /search/repositories."""
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    incomplete: Mapped[bool] = mapped_column(default=False)
+    """GitHub said `incomplete_results` (the search timed out on its side)."""
+    error: Mapped[str | None] = mapped_column(Text)
+    searched_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RepoDiscovery(Base):
+    """A repository search found for a paper, accepted as its own code or rejected with the
+    reason; key (paper_id, url, discovery_version)."""
+
+    __tablename__ = "repo_discoveries"
+    __table_args__ = (
+        UniqueConstraint("paper_id", "url", "discovery_version", name="uq_repo_discoveries"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(512))
+    discovery_version: Mapped[str] = mapped_column(String(32))
+    query: Mapped[str] = mapped_column(Text)
+    """The search that found it first."""
+    status: Mapped[str] = mapped_column(String(16))
+    """accepted | rejected"""
+    reason: Mapped[str] = mapped_column(String(128))
+    """accepted, or: fork | unofficial | README missing | no citation in README |
+    no authorship evidence | outranked by <owner/name>"""
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """What was found: `title`, `arxiv:<id>`, `doi:<doi>`, `owner:<author>` (login),
+    `owner-name:<author>` (profile name), `claim:<words>`, or `said:<words>` for unofficial."""
+    owner_type: Mapped[str] = mapped_column(String(16), default="")
+    fork: Mapped[bool] = mapped_column(default=False)
+    stars: Mapped[int] = mapped_column(Integer, default=0)
+    description: Mapped[str] = mapped_column(Text, default="")
+    found_at: Mapped[datetime] = mapped_column(DateTime)

@@ -15,7 +15,10 @@ from miner.errors import UsageError
 from miner.hostslots import HostSlots
 from miner.http import RateLimiter
 from miner.repos.backends import MODES, backend_chooser
-from miner.repos.github import API
+from miner.repos.discover import count_pending as count_discoverable
+from miner.repos.discover import run_discover
+from miner.repos.github import API, make_github_client
+from miner.repos.search import GitHubSearch
 from miner.repos.stage import count_pending, run_repos
 from miner.repos.summary import repo_listing, verdict_listing
 
@@ -44,7 +47,11 @@ COLUMNS = [
 
 
 @cli.command()
-@click.option("--limit", type=click.IntRange(1), help="At most N repositories this run.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    help="At most N repositories this run (and, with --discover, N papers searched).",
+)
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
@@ -90,7 +97,22 @@ COLUMNS = [
     help="Seconds to wait for a rate-limit reset before stopping the run.",
 )
 @click.option(
-    "--force", is_flag=True, help="Re-check repositories done (unchanged commits stay cached)."
+    "--force",
+    is_flag=True,
+    help="Re-check repositories done (unchanged commits stay cached); with --discover, search "
+    "papers searched before again.",
+)
+@click.option(
+    "--discover",
+    is_flag=True,
+    help="First search GitHub for papers no source gives own code for (off by default; "
+    "accepted repositories are then analysed like the others).",
+)
+@click.option(
+    "--search-delay",
+    type=click.FloatRange(0),
+    help="Seconds between two searches [default: 2 with a token, 6 without: GitHub's "
+    "30 and 10 searches a minute].",
 )
 @click.option("--show", is_flag=True, help="Only list the stored evidence (no network).")
 @click.option(
@@ -111,11 +133,18 @@ def repos(
     max_files: int,
     max_wait: float,
     force: bool,
+    discover: bool,
+    search_delay: float | None,
     show: bool,
     verdicts: bool,
     fmt: str,
 ) -> None:
     """Detect frameworks from each paper's linked code, then write `combined` predictions.
+
+    `--discover` first searches GitHub (by exact title, and by arXiv id) for the papers without
+    an own-code repository from their PDF, listing or metadata, and keeps a repository only with
+    evidence that it is the authors' release (see README); `--show` lists the rejected ones too,
+    with the reason.
 
     `--show` prints one row per paper and code link: role (own / third_party), whether the repository
     decides the paper's framework and why not (fork, reimplementation, not_found...), and the
@@ -128,6 +157,7 @@ def repos(
       miner repos --limit 50 --workers 8
       GITHUB_TOKEN=... miner repos --token-env GITHUB_TOKEN
       miner repos --backend git
+      GITHUB_TOKEN=... miner repos --discover
       miner repos --show --json
       miner repos --verdicts
     """
@@ -151,6 +181,8 @@ def repos(
         max_files=max_files,
         max_wait=max_wait,
     )
+    if discover:
+        _discover(ctx, base_url, token, search_delay, max_wait, limit, force)
     pending = count_pending(ctx.engine, force)
     with progress(ctx, min(pending, limit or pending), "repos") as bar:
         report = run_repos(
@@ -163,3 +195,24 @@ def repos(
             limiter=RateLimiter(delay=delay, shared=HostSlots()),
         )
     note(ctx, f"repos: {report.summary()}  (list them: miner repos --show)")
+
+
+def _discover(
+    ctx: Ctx,
+    base_url: str,
+    token: str | None,
+    delay: float | None,
+    max_wait: float,
+    limit: int | None,
+    force: bool,
+) -> None:
+    """`--discover`: the search stage before the analysis."""
+    if token is None and base_url == API:
+        note(ctx, "discover: no token; GitHub allows 10 searches a minute, 60 READMEs an hour")
+    searcher = GitHubSearch(
+        make_github_client(), base_url=base_url, token=token, interval=delay, max_wait=max_wait
+    )
+    pending = count_discoverable(ctx.engine, force)
+    with progress(ctx, min(pending, limit or pending), "discover") as bar:
+        report = run_discover(ctx.engine, searcher, limit=limit, force=force, progress=bar.update)
+    note(ctx, f"discover: {report.summary()}")

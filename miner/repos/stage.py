@@ -19,6 +19,7 @@ from classifiers import DEFAULT_CLASSIFIER, identify
 from classifiers.combined import NAME as COMBINED
 from classifiers.combined import REPO_NAME, RepoSignal, combine, combined_version, repo_only_version
 from db import Engine, Session, store
+from db import discovery as discovery_store
 from db import repositories as repo_store
 from miner import __version__
 from miner.extract import EXTRACTOR_VERSION
@@ -27,6 +28,7 @@ from miner.records import Evidence
 from miner.records import Prediction as PredictionRecord
 from miner.repos.candidates import Candidate, merge_candidates, outrank
 from miner.repos.detect import DETECTOR_VERSION, analyse_snapshot
+from miner.repos.evidence import DISCOVERY_VERSION
 from miner.repos.protocol import (
     RateLimited,
     RepoAnalysis,
@@ -46,9 +48,12 @@ BackendFor = Callable[[RepoRef], RepoBackend]
 
 
 def candidates(session: Session) -> list[Candidate]:
-    """Every paper's code candidates: PDF code links of the current extraction and listed ones."""
+    """Every paper's code candidates: PDF code links of the current extraction, listed ones and
+    the repositories discovery accepted (found_by `search`)."""
     return merge_candidates(
-        repo_store.code_links(session, EXTRACTOR_VERSION), repo_store.listed_code_urls(session)
+        repo_store.code_links(session, EXTRACTOR_VERSION),
+        repo_store.listed_code_urls(session),
+        discovery_store.accepted_urls(session, DISCOVERY_VERSION),
     )
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from db import Engine, Session
+from db import discovery as discovery_store
 from db import repositories as repo_store
 from miner.extract import EXTRACTOR_VERSION
 from miner.repos.candidates import merge_candidates
 from miner.repos.detect import DETECTOR_VERSION
+from miner.repos.evidence import DISCOVERY_VERSION
 
 
 def describe(frameworks: list[dict[str, Any]]) -> str:
@@ -24,11 +26,44 @@ def describe(frameworks: list[dict[str, Any]]) -> str:
     return "; ".join(parts)
 
 
-def repo_listing(engine: Engine, *, paper_id: int | None = None) -> list[dict[str, Any]]:
-    """One row per paper and code link: role, whether it decides and why, the repo's frameworks."""
+def rejected_listing(engine: Engine, paper_id: int | None = None) -> list[dict[str, Any]]:
+    """Repositories discovery rejected (role `rejected`, found_by `search`, the reason)."""
+    with Session(engine) as session:
+        rows = discovery_store.rejected_rows(session, DISCOVERY_VERSION, paper_id)
+    return [
+        {
+            "paper_id": d.paper_id,
+            "file": file_name or title,
+            "url": d.url,
+            "role": "rejected",
+            "found_by": "search",
+            "decides": False,
+            "reason": d.reason,
+            "commit": None,
+            "status": "rejected",
+            "primary": [],
+            "frameworks": "",
+            "languages": {},
+            "fork": d.fork,
+            "reimplementation": "",
+            "truncated": None,
+            "error": None,
+            "detail": [],
+            "evidence": d.evidence,
+            "query": d.query,
+        }
+        for d, file_name, title in rows
+    ]
+
+
+def repo_listing(
+    engine: Engine, *, paper_id: int | None = None, rejected: bool = True
+) -> list[dict[str, Any]]:
+    """One row per paper and code link: role, whether it decides and why, the repo's frameworks;
+    then (unless `rejected` is False) the repositories discovery rejected."""
     with Session(engine) as session:
         rows = repo_store.paper_repo_rows(session, DETECTOR_VERSION, paper_id)
-    out = []
+    out: list[dict[str, Any]] = []
     for link, analysis, file_name, title in rows:
         out.append(
             {
@@ -51,7 +86,7 @@ def repo_listing(engine: Engine, *, paper_id: int | None = None) -> list[dict[st
                 "detail": analysis.frameworks if analysis else [],
             }
         )
-    return out
+    return out + (rejected_listing(engine, paper_id) if rejected else [])
 
 
 def candidate_listing(engine: Engine, paper_id: int) -> list[dict[str, Any]]:
@@ -61,8 +96,9 @@ def candidate_listing(engine: Engine, paper_id: int) -> list[dict[str, Any]]:
         found = merge_candidates(
             repo_store.code_links(session, EXTRACTOR_VERSION, paper_id),
             repo_store.listed_code_urls(session, paper_id),
+            discovery_store.accepted_urls(session, DISCOVERY_VERSION, paper_id),
         )
-    stored = {r["url"].lower(): r for r in repo_listing(engine, paper_id=paper_id)}
+    stored = {r["url"].lower(): r for r in repo_listing(engine, paper_id=paper_id, rejected=False)}
     out = []
     for c in found:
         row = stored.get(c.url.lower(), {})
@@ -77,7 +113,10 @@ def candidate_listing(engine: Engine, paper_id: int) -> list[dict[str, Any]]:
                 "commit": row.get("commit"),
             }
         )
-    return out
+    return out + [
+        {k: r[k] for k in ("url", "found_by", "role", "reason", "primary", "commit")}
+        for r in rejected_listing(engine, paper_id)
+    ]
 
 
 def verdict_listing(engine: Engine) -> list[dict[str, Any]]:
