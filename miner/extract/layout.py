@@ -1,6 +1,7 @@
-"""Page layout: PyMuPDF text dicts -> blocks in reading order, with footnotes marked (pure).
+"""Page layout: a page's lines -> blocks in reading order, with footnotes marked (pure).
 
-Takes the `page.get_text("dict")` structure (plain dicts), never a file or the network.
+Takes the `page.get_text("dict")` structure (plain dicts) or the compiled walker's line
+summaries of the same text page (`PageLines`), never a file or the network.
 """
 
 from __future__ import annotations
@@ -113,35 +114,53 @@ def _margin_number(text: str, sizes: dict[float, int], block_size: float) -> boo
     return size <= MARGIN_NUMBER_PT or size < 0.6 * block_size
 
 
-def _skipped(text: str, sizes: dict[float, int], block: dict[str, Any]) -> bool:
-    """A blank line, or a margin line number (the block's largest type read only then)."""
+Line = tuple[str, dict[float, int], bool, list[tuple[str, int]], tuple[float, ...], bool]
+"""One line of a page: `_line_text`'s (text, sizes, bold, markers), then its bbox and whether
+it is set rotated (not horizontally)."""
+PageLines = list[tuple[float, list[Line]]]
+"""A page's text blocks as (largest span size of the block, its lines): what `page_blocks`
+reads, made by `dict_lines` from PyMuPDF's text dictionary or by the compiled walker."""
+
+
+def _skipped(text: str, sizes: dict[float, int], top: float) -> bool:
+    """A blank line, or a margin line number (by the block's largest type, `top`)."""
     digits = text.strip()
     if not digits.isdigit():
         return not digits
-    top = max((s["size"] for ln in block["lines"] for s in ln["spans"]), default=0.0)
     return _margin_number(text, sizes, top)
 
 
-def page_blocks(page_no: int, info: dict[str, Any]) -> list[RawBlock]:
-    """Text blocks of one page (from `get_text("dict")`), split at headings, unordered."""
-    out: list[RawBlock] = []
+def dict_lines(info: dict[str, Any]) -> PageLines:
+    """The lines of `page.get_text("dict")`'s text blocks (the pure-Python path)."""
+    out: PageLines = []
     for block in info["blocks"]:
         if block["type"] != 0:
             continue
+        top = max((s["size"] for ln in block["lines"] for s in ln["spans"]), default=0.0)
+        lines: list[Line] = []
+        for line in block["lines"]:
+            text, sizes, bold, markers = _line_text(line)
+            rotated = abs(line["dir"][1]) > 0.5
+            lines.append((text, sizes, bold, markers, tuple(line["bbox"]), rotated))
+        out.append((top, lines))
+    return out
+
+
+def page_blocks(page_no: int, page: PageLines) -> list[RawBlock]:
+    """Text blocks of one page, split at headings, unordered."""
+    out: list[RawBlock] = []
+    for top, lines in page:
         current: RawBlock | None = None
         sizes: dict[float, int] = {}
-        for line in block["lines"]:
-            text, line_sizes, bold, markers = _line_text(line)
-            if _skipped(text, line_sizes, block):
+        for text, line_sizes, bold, markers, bbox, rotated in lines:
+            if _skipped(text, line_sizes, top):
                 continue
-            bbox = line["bbox"]
-            rotated = abs(line["dir"][1]) > 0.5
             # A heading inside a block starts a new block so that sections switch there.
             if current is None or rotated != current.rotated or heading_section(text) is not None:
                 if current is not None:
                     _finish(current, sizes)
                     out.append(current)
-                current = RawBlock(page_no, tuple(bbox), [], 0.0, bold=bold, rotated=rotated)  # type: ignore[arg-type]
+                current = RawBlock(page_no, bbox, [], 0.0, bold=bold, rotated=rotated)  # type: ignore[arg-type]
                 sizes = {}
             else:
                 x0, y0, x1, y1 = current.bbox

@@ -1,0 +1,104 @@
+"""Compile miner/extract/_stext.c against the installed PyMuPDF (IO: runs gcc, writes a file).
+
+Run after installing the package (`make test` and `make demo` do):
+`python -m miner.extract.native_build`. The extension must match the MuPDF inside the PyMuPDF
+wheel it is loaded with, so it is built here, with the headers and the shared library that wheel
+ships (`pymupdf/mupdf-devel/include`, `pymupdf/libmupdf.so.*`), and not in pip's isolated
+build environment, which would fetch PyMuPDF anew. A failure (no compiler, no headers) is one
+log line and exit status 0: extraction then reads pages through PyMuPDF's text dictionary.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE / "_stext.c"
+
+__all__ = ["build", "compile_command", "target"]
+
+
+def target() -> Path:
+    """Where the compiled module goes: beside its source, named for this interpreter."""
+    return HERE / f"_stext{sysconfig.get_config_var('EXT_SUFFIX') or '.so'}"
+
+
+def _pymupdf_dir() -> Path:
+    import pymupdf  # not at import time: `miner` must start without PyMuPDF
+
+    return Path(pymupdf.__file__).resolve().parent
+
+
+def compile_command(out: Path) -> list[str]:
+    """The gcc command line, or ValueError naming what is missing."""
+    cc = shutil.which(sysconfig.get_config_var("CC").split()[0]) or shutil.which("gcc")
+    if cc is None:
+        raise ValueError("no C compiler (gcc) on PATH")
+    py_include = Path(sysconfig.get_paths()["include"])
+    if not (py_include / "Python.h").is_file():
+        raise ValueError(f"no Python.h in {py_include} (install the Python headers)")
+    pymupdf_dir = _pymupdf_dir()
+    include = pymupdf_dir / "mupdf-devel" / "include"
+    if not (include / "mupdf" / "fitz.h").is_file():
+        raise ValueError(f"PyMuPDF ships no MuPDF headers at {include}")
+    libs = sorted(pymupdf_dir.glob("libmupdf.so.*"))
+    if not libs:
+        raise ValueError(f"no libmupdf.so.* in {pymupdf_dir}")
+    return [
+        cc,
+        "-shared",
+        "-fPIC",
+        "-O2",
+        "-Wall",
+        "-Werror=implicit-function-declaration",
+        f"-I{py_include}",
+        f"-I{include}",
+        str(SOURCE),
+        "-o",
+        str(out),
+        f"-L{pymupdf_dir}",
+        f"-l:{libs[-1].name}",
+        f"-Wl,-rpath,{pymupdf_dir}",
+    ]
+
+
+def build(force: bool = False) -> Path | None:
+    """Compile the module unless it is newer than its source and PyMuPDF; None on failure."""
+    out = target()
+    try:
+        cmd = compile_command(out)
+    except (ValueError, ImportError) as exc:
+        logger.warning("native text walker not built: %s", exc)
+        return None
+    lib = _pymupdf_dir() / cmd[-2].removeprefix("-l:")
+    newest = max(SOURCE.stat().st_mtime, lib.stat().st_mtime)
+    if not force and out.exists() and out.stat().st_mtime > newest:
+        return out
+    tmp = out.with_name(out.name + ".tmp")
+    done = subprocess.run(compile_command(tmp), capture_output=True, text=True)
+    if done.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        logger.warning("native text walker not built: %s", done.stderr.strip()[-2000:])
+        return None
+    tmp.replace(out)  # a running interpreter keeps the module it loaded
+    return out
+
+
+def main() -> int:
+    """Build and say what happened on stderr; always 0 (the pure-Python path remains)."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    built = build(force="--force" in sys.argv[1:])
+    if built is not None:
+        logger.info("native text walker: %s", built)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
