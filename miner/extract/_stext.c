@@ -83,13 +83,36 @@ static span *spans_new(spans *s)
 }
 
 /* PyMuPDF's JM_char_quad: recompute the quad when the font's ascender/descender look wrong. */
-static fz_quad char_quad(fz_context *ctx, fz_stext_line *line, fz_stext_char *ch)
+/* What the walker reads of a font, looked up once per run of characters in that font. */
+typedef struct {
+    fz_font *font;
+    float asc, dsc;
+    int flags; /* italic, serif, monospaced, bold as PyMuPDF's span flags */
+    const char *name;
+} font_info;
+
+static void font_lookup(fz_context *ctx, fz_font *font, font_info *fi)
+{
+    if (fi->font == font && font)
+        return;
+    fi->font = font;
+    fi->asc = fz_font_ascender(ctx, font);
+    fi->dsc = fz_font_descender(ctx, font);
+    fi->flags = fz_font_is_italic(ctx, font) * 2 + fz_font_is_serif(ctx, font) * 4 +
+                fz_font_is_monospaced(ctx, font) * 8 + fz_font_is_bold(ctx, font) * 16;
+    const char *name = fz_font_name(ctx, font);
+    const char *s = strchr(name, '+');
+    fi->name = (s && s - name == 6) ? s + 1 : name;
+}
+
+static fz_quad char_quad(fz_context *ctx, fz_stext_line *line, fz_stext_char *ch,
+                         const font_info *fi)
 {
     if (line->wmode)
         return ch->quad;
     fz_font *font = ch->font;
-    float asc = fz_font_ascender(ctx, font);
-    float dsc = fz_font_descender(ctx, font);
+    float asc = fi->asc;
+    float dsc = fi->dsc;
     float fsize = ch->size;
     float asc_dsc = asc - dsc + FLT_EPSILON;
     if (asc_dsc >= 1)
@@ -145,9 +168,10 @@ static fz_quad char_quad(fz_context *ctx, fz_stext_line *line, fz_stext_char *ch
     return fz_transform_quad(quad, xlate2);
 }
 
-static fz_rect char_bbox(fz_context *ctx, fz_stext_line *line, fz_stext_char *ch)
+static fz_rect char_bbox(fz_context *ctx, fz_stext_line *line, fz_stext_char *ch,
+                         const font_info *fi)
 {
-    fz_rect r = fz_rect_from_quad(char_quad(ctx, line, ch));
+    fz_rect r = fz_rect_from_quad(char_quad(ctx, line, ch, fi));
     if (line->wmode && r.y1 < r.y0 + ch->size)
         r.y0 = r.y1 - ch->size;
     return r;
@@ -158,23 +182,12 @@ static int rects_overlap(fz_rect a, fz_rect b)
     return !(a.x0 >= b.x1 || a.y0 >= b.y1 || a.x1 <= b.x0 || a.y1 <= b.y0);
 }
 
-static int font_flags(fz_context *ctx, fz_stext_line *line, fz_stext_char *ch)
+/* PyMuPDF's detect_super_script: raised above the line's first character. */
+static int superscript(fz_stext_line *line, fz_stext_char *ch)
 {
-    int flags = 0;
     if (line->wmode == 0 && line->dir.x == 1 && line->dir.y == 0)
-        flags = ch->origin.y < line->first_char->origin.y - ch->size * 0.1f;
-    flags += fz_font_is_italic(ctx, ch->font) * 2;
-    flags += fz_font_is_serif(ctx, ch->font) * 4;
-    flags += fz_font_is_monospaced(ctx, ch->font) * 8;
-    flags += fz_font_is_bold(ctx, ch->font) * 16;
-    return flags;
-}
-
-static const char *font_name(fz_context *ctx, fz_font *font)
-{
-    const char *name = fz_font_name(ctx, font);
-    const char *s = strchr(name, '+');
-    return (s && s - name == 6) ? s + 1 : name;
+        return ch->origin.y < line->first_char->origin.y - ch->size * 0.1f;
+    return 0;
 }
 
 static int put_hex(ubuf *b, unsigned v)
@@ -340,7 +353,7 @@ done:
 
 /* The spans of one line, as PyMuPDF's dict builder splits them; returns the line's box. */
 static int line_spans(fz_context *ctx, fz_stext_line *line, fz_rect tp_rect, ubuf *raw,
-                      spans *sp, fz_rect *line_rect)
+                      spans *sp, fz_rect *line_rect, font_info *fi)
 {
     int infinite = fz_is_infinite_rect(tp_rect);
     float size = -1;
@@ -353,14 +366,15 @@ static int line_spans(fz_context *ctx, fz_stext_line *line, fz_rect tp_rect, ubu
     sp->n = 0;
     *line_rect = fz_empty_rect;
     for (fz_stext_char *ch = line->first_char; ch; ch = ch->next) {
-        fz_rect r = char_bbox(ctx, line, ch);
+        font_lookup(ctx, ch->font, fi);
+        fz_rect r = char_bbox(ctx, line, ch, fi);
         if (!rects_overlap(tp_rect, r) && !infinite)
             continue;
-        int f = font_flags(ctx, line, ch);
+        int f = superscript(line, ch) + fi->flags;
         int cf = ch->flags & ~FZ_STEXT_SYNTHETIC;
-        const char *name = font_name(ctx, ch->font);
+        const char *name = fi->name;
         if (ch->size != size || f != flags || cf != char_flags || ch->argb != argb ||
-            strcmp(name, font) != 0 || ch->bidi != bidi || cur == NULL) {
+            (name != font && strcmp(name, font) != 0) || ch->bidi != bidi || cur == NULL) {
             if (cur) {
                 cur->end = raw->n;
                 *line_rect = fz_union_rect(*line_rect, span_rect);
@@ -394,7 +408,7 @@ static int line_spans(fz_context *ctx, fz_stext_line *line, fz_rect tp_rect, ubu
 }
 
 static PyObject *text_block(fz_context *ctx, fz_stext_block *block, fz_rect tp_rect, ubuf *raw,
-                            ubuf *text, spans *sp)
+                            ubuf *text, spans *sp, font_info *fi)
 {
     int infinite = fz_is_infinite_rect(tp_rect);
     PyObject *lines = PyList_New(0);
@@ -406,7 +420,7 @@ static PyObject *text_block(fz_context *ctx, fz_stext_block *block, fz_rect tp_r
         if (fz_is_empty_rect(fz_intersect_rect(tp_rect, line->bbox)) && !infinite)
             continue;
         fz_rect box;
-        if (line_spans(ctx, line, tp_rect, raw, sp, &box) < 0)
+        if (line_spans(ctx, line, tp_rect, raw, sp, &box, fi) < 0)
             goto fail;
         for (Py_ssize_t i = 0; i < sp->n; i++) {
             if (!have_top || sp->p[i].size > top) {
@@ -453,6 +467,7 @@ static PyObject *page_lines(PyObject *self, PyObject *args)
     int infinite = fz_is_infinite_rect(tp_rect);
     ubuf raw = {0}, text = {0};
     spans sp = {0};
+    font_info fi = {0};
     PyObject *volatile out = PyList_New(0);
     volatile int failed = 0;
     if (!out)
@@ -464,7 +479,7 @@ static PyObject *page_lines(PyObject *self, PyObject *args)
                 continue;
             if (!infinite && fz_is_empty_rect(fz_intersect_rect(tp_rect, block->bbox)))
                 continue;
-            PyObject *item = text_block(ctx, block, tp_rect, &raw, &text, &sp);
+            PyObject *item = text_block(ctx, block, tp_rect, &raw, &text, &sp, &fi);
             if (!item || PyList_Append(out, item) < 0) {
                 Py_XDECREF(item);
                 failed = 1;

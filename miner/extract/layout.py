@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from miner.extract.sections import heading_section
+from miner.extract.sections import HEADING_WORDS, heading_section
 from miner.extract.text import _LIGATURES
 
 SUPERSCRIPT = 1
@@ -156,7 +156,13 @@ def page_blocks(page_no: int, page: PageLines) -> list[RawBlock]:
             if _skipped(text, line_sizes, top):
                 continue
             # A heading inside a block starts a new block so that sections switch there.
-            if current is None or rotated != current.rotated or heading_section(text) is not None:
+            # (HEADING_WORDS first: heading_section's own pre-check, without its call and split.)
+            if (
+                current is None
+                or rotated != current.rotated
+                or HEADING_WORDS.search(text.casefold()) is not None
+                and heading_section(text) is not None
+            ):
                 if current is not None:
                     _finish(current, sizes)
                     out.append(current)

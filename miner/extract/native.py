@@ -34,7 +34,7 @@ def _module() -> ModuleType | None:
     except ImportError as exc:
         logger.info("native text walker not available (%s): using the text dictionary", exc)
         return None
-    if _stext.MUPDF_VERSION != pymupdf.mupdf_version:
+    if pymupdf.mupdf_version != _stext.MUPDF_VERSION:
         logger.warning(
             "native text walker built for MuPDF %s, PyMuPDF has %s: using the text dictionary"
             " (run `python -m miner.extract.native_build`)",

@@ -36,6 +36,15 @@ def _pymupdf_dir() -> Path:
     return Path(pymupdf.__file__).resolve().parent
 
 
+def _libmupdf() -> Path:
+    """The wheel's MuPDF library (ValueError when PyMuPDF ships none)."""
+    pymupdf_dir = _pymupdf_dir()
+    libs = sorted(pymupdf_dir.glob("libmupdf.so.*"))
+    if not libs:
+        raise ValueError(f"no libmupdf.so.* in {pymupdf_dir}")
+    return libs[-1]
+
+
 def compile_command(out: Path) -> list[str]:
     """The gcc command line, or ValueError naming what is missing."""
     cc = shutil.which(sysconfig.get_config_var("CC").split()[0]) or shutil.which("gcc")
@@ -44,13 +53,11 @@ def compile_command(out: Path) -> list[str]:
     py_include = Path(sysconfig.get_paths()["include"])
     if not (py_include / "Python.h").is_file():
         raise ValueError(f"no Python.h in {py_include} (install the Python headers)")
-    pymupdf_dir = _pymupdf_dir()
-    include = pymupdf_dir / "mupdf-devel" / "include"
+    lib = _libmupdf()
+    include = lib.parent / "mupdf-devel" / "include"
     if not (include / "mupdf" / "fitz.h").is_file():
         raise ValueError(f"PyMuPDF ships no MuPDF headers at {include}")
-    libs = sorted(pymupdf_dir.glob("libmupdf.so.*"))
-    if not libs:
-        raise ValueError(f"no libmupdf.so.* in {pymupdf_dir}")
+    # No -march: the arithmetic of the glyph boxes must be that of PyMuPDF's own build.
     return [
         cc,
         "-shared",
@@ -63,29 +70,32 @@ def compile_command(out: Path) -> list[str]:
         str(SOURCE),
         "-o",
         str(out),
-        f"-L{pymupdf_dir}",
-        f"-l:{libs[-1].name}",
-        f"-Wl,-rpath,{pymupdf_dir}",
+        f"-L{lib.parent}",
+        f"-l:{lib.name}",
+        f"-Wl,-rpath,{lib.parent}",
     ]
 
 
 def build(force: bool = False) -> Path | None:
     """Compile the module unless it is newer than its source and PyMuPDF; None on failure."""
     out = target()
+    tmp = out.with_name(out.name + ".tmp")
     try:
-        cmd = compile_command(out)
+        cmd = compile_command(tmp)
+        newest = max(SOURCE.stat().st_mtime, _libmupdf().stat().st_mtime)
     except (ValueError, ImportError) as exc:
         logger.warning("native text walker not built: %s", exc)
         return None
-    lib = _pymupdf_dir() / cmd[-2].removeprefix("-l:")
-    newest = max(SOURCE.stat().st_mtime, lib.stat().st_mtime)
     if not force and out.exists() and out.stat().st_mtime > newest:
         return out
-    tmp = out.with_name(out.name + ".tmp")
-    done = subprocess.run(compile_command(tmp), capture_output=True, text=True)
-    if done.returncode != 0:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True)
+    except OSError as exc:
+        done = subprocess.CompletedProcess(cmd, 1, "", str(exc))
+    if done.returncode != 0 or not tmp.exists():
         tmp.unlink(missing_ok=True)
-        logger.warning("native text walker not built: %s", done.stderr.strip()[-2000:])
+        why = done.stderr.strip()[-2000:] or f"{cmd[0]} exited with {done.returncode}"
+        logger.warning("native text walker not built: %s", why)
         return None
     tmp.replace(out)  # a running interpreter keeps the module it loaded
     return out

@@ -33,7 +33,7 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 # Every heading above names one of these words: a line without any is no heading (fast path).
-_HEADING_WORDS = re.compile(
+HEADING_WORDS = re.compile(
     r"referen|bibliograph|literature|works cited|acknowled|appendi|supplement|introduction|"
     r"background|summary|overview|motivation|statement of need|related work|preliminaries|"
     r"problem statement"
@@ -46,7 +46,7 @@ _LETTER_HEADING = re.compile(r"^[A-H](?:\.\d+)*\.?\s+[A-Z][\w\- ]{2,60}$")
 
 def _maybe_heading(line: str) -> bool:
     """Cheap test: False means `heading_section(line)` is None (most lines of a page)."""
-    return _HEADING_WORDS.search(line.casefold()) is not None
+    return HEADING_WORDS.search(line.casefold()) is not None
 
 
 def heading_section(text: str) -> str | None:
