@@ -16,7 +16,7 @@ import pytest
 
 from miner.extract import native, native_build
 from miner.extract.layout import dict_lines
-from miner.extract.pdf import TEXT_FLAGS, extract_pdf
+from miner.extract.pdf import TEXT_FLAGS, PageWords, extract_pdf, uri_links
 from tests.helpers.paths import CORPUS, ROOT
 
 SAMPLE = ROOT / "miner" / "data" / "sample"
@@ -56,7 +56,7 @@ def test_walker_is_built_in_ci() -> None:
 
 
 def _page_mismatches(path: Path) -> tuple[int, list[int]]:
-    """(pages compared, numbers of the pages where the walker and the dictionary differ)."""
+    """(pages compared, numbers of the pages where the walker and PyMuPDF differ)."""
     pages, bad = 0, []
     try:
         doc = pymupdf.open(path)
@@ -67,17 +67,29 @@ def _page_mismatches(path: Path) -> tuple[int, list[int]]:
             return 0, []
         for page in doc:
             textpage = page.get_textpage(flags=TEXT_FLAGS)
-            walked = native.page_lines(textpage)
-            if walked != dict_lines(page.get_text("dict", textpage=textpage)):
+            info = page.get_text("dict", textpage=textpage)
+            words = page.get_text("words", textpage=textpage)
+            # anchors under the page's web links and, for more cases, under every text block
+            rects = [box for _, box in uri_links(page)]
+            rects += [tuple(b["bbox"]) for b in info["blocks"] if b["type"] == 0]
+            index = PageWords(words)
+            if (
+                native.page_lines(textpage) != dict_lines(info)
+                or native.word_list(textpage) != [tuple(w) for w in words]
+                or native.anchor_texts(textpage, rects) != [index.anchor_text(r) for r in rects]
+            ):
                 bad.append(page.number)
             pages += 1
     return pages, bad
 
 
 @needs_walker
-def test_page_lines_equal_the_dictionary_on_every_page(tmp_path: Path) -> None:
+def test_walker_equals_pymupdf_on_every_page(tmp_path: Path) -> None:
+    """Line summaries == dict_lines(get_text("dict")), words == get_text("words") and link
+    anchor texts == PageWords.anchor_text, on every page."""
     files = [*_pdfs(), _generated(tmp_path)]
-    results = {p.name: _page_mismatches(p) for p in files}
+    with ProcessPoolExecutor(2) as pool:
+        results = dict(zip([p.name for p in files], pool.map(_page_mismatches, files), strict=True))
     assert sum(n for n, _ in results.values()) > 0
     assert {name: bad for name, (_, bad) in results.items() if bad} == {}
 

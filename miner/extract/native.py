@@ -12,6 +12,7 @@ import logging
 import os
 from functools import cache
 from types import ModuleType
+from typing import Any
 
 import pymupdf
 from pymupdf import mupdf
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 ENV = "MINER_NATIVE"
 """Set to 0 to read every page through PyMuPDF's text dictionary (the pure-Python path)."""
 
-__all__ = ["ENV", "available", "page_lines", "wanted"]
+__all__ = ["ENV", "anchor_texts", "available", "page_lines", "wanted", "word_list"]
 
 
 @cache
@@ -78,3 +79,26 @@ def page_lines(textpage: pymupdf.TextPage) -> PageLines | None:
     ctx = mupdf.internal_context_get()
     lines: PageLines | None = module.page_lines(textpage.this.m_internal_value(), int(ctx.this))
     return lines
+
+
+def anchor_texts(
+    textpage: pymupdf.TextPage, rects: list[tuple[float, float, float, float]]
+) -> list[str] | None:
+    """`PageWords(page.get_text("words")).anchor_text(rect)` for each rect, in one pass over
+    the text page's words; None when the walker is not available."""
+    module = _module()
+    if module is None:
+        return None
+    ctx = int(mupdf.internal_context_get().this)
+    texts: list[str] = module.anchor_texts(textpage.this.m_internal_value(), ctx, rects)
+    return texts
+
+
+def word_list(textpage: pymupdf.TextPage) -> list[tuple[Any, ...]] | None:
+    """The walker's words as `page.get_text("words")` tuples (for the tests' comparison)."""
+    module = _module()
+    if module is None:
+        return None
+    ctx = int(mupdf.internal_context_get().this)
+    words: list[tuple[Any, ...]] = module.word_list(textpage.this.m_internal_value(), ctx)
+    return words

@@ -63,6 +63,7 @@ def compile_command(out: Path) -> list[str]:
         "-shared",
         "-fPIC",
         "-O2",
+        "-ffp-contract=off",
         "-Wall",
         "-Werror=implicit-function-declaration",
         f"-I{py_include}",

@@ -21,7 +21,7 @@ from miner.extract.layout import (
     page_blocks,
     reading_order,
 )
-from miner.extract.native import page_lines, wanted
+from miner.extract.native import anchor_texts, page_lines, wanted
 from miner.extract.own import WEB_SCHEMES, Annotation, collect_links
 from miner.extract.sections import assign_sections
 from miner.extract.text import dehyphenate, join_lines
@@ -156,9 +156,14 @@ def _read(
             check(index)
             words: PageWords | None = None
             page_annots = []
-            for n, (uri, box) in enumerate(uri_links(page)):
+            web = uri_links(page)
+            anchors = anchor_texts(textpage, [box for _, box in web]) if native and web else None
+            for n, (uri, box) in enumerate(web):
                 if n % 256 == 255:
                     check(index, always=True)
+                if anchors is not None:
+                    page_annots.append(Annotation(index + 1, uri, box, anchors[n]))
+                    continue
                 if words is None:  # once per page: get_textbox per link cost ~0.1 s each
                     words = PageWords(page.get_text("words", textpage=textpage))
                 page_annots.append(Annotation(index + 1, uri, box, words.anchor_text(box)))
