@@ -270,111 +270,185 @@ static int is_mark(Py_UCS4 c)
            c == 0xb6 || c == 0x2217 || Py_UNICODE_ISDIGIT(c);
 }
 
-/* Add n characters of size key to the line's ordered {size: chars} dict. */
-static int add_size(PyObject *sizes, double key, Py_ssize_t n)
+/* What layout reads of one line besides its box: _line_text's results, and what decides
+   whether the line is read at all (dict_lines' _skipped) or may be a heading. */
+typedef struct {
+    PyObject *text, *sizes, *markers;
+    int bold, blank, maybe_heading;
+    Py_ssize_t ndigits; /* length of the stripped text when it is all digits, else -1 */
+    double max_size;    /* max(sizes) */
+    double dominant;    /* max(sizes, key=sizes.__getitem__): the first of the most used */
+} summary;
+
+static char heading_words[32][32];
+static int n_heading_words = 0;
+static double margin_number_pt = 6.5;
+
+/* Non-ASCII text, or ASCII text whose lower case holds one of the heading words (so the
+   caller's casefolded regex can only match where this says 1). */
+static int maybe_heading(const Py_UCS4 *p, Py_ssize_t n)
 {
-    PyObject *k = PyFloat_FromDouble(key);
-    if (!k)
-        return -1;
-    PyObject *old = PyDict_GetItemWithError(sizes, k);
-    Py_ssize_t have = 0;
-    if (old)
-        have = PyLong_AsSsize_t(old);
-    else if (PyErr_Occurred()) {
-        Py_DECREF(k);
-        return -1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (p[i] >= 128)
+            return 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        for (int k = 0; k < n_heading_words; k++) {
+            const char *w = heading_words[k];
+            Py_ssize_t j = 0;
+            while (w[j] && i + j < n) {
+                Py_UCS4 c = p[i + j];
+                if (c >= 'A' && c <= 'Z')
+                    c += 32;
+                if (c != (Py_UCS4)(unsigned char)w[j])
+                    break;
+                j++;
+            }
+            if (!w[j])
+                return 1;
+        }
     }
-    PyObject *v = PyLong_FromSsize_t(have + n);
-    int rc = v ? PyDict_SetItem(sizes, k, v) : -1;
-    Py_XDECREF(v);
-    Py_DECREF(k);
-    return rc;
+    return 0;
 }
 
-/* layout._line_text over the spans of one line: (text, sizes, bold, markers). */
-static PyObject *line_summary(const Py_UCS4 *raw, spans *sp, ubuf *text)
+static void summary_clear(summary *sm)
 {
-    PyObject *sizes = PyDict_New(), *markers = PyList_New(0), *out = NULL;
-    if (!sizes || !markers)
-        goto fail;
+    Py_CLEAR(sm->text);
+    Py_CLEAR(sm->sizes);
+    Py_CLEAR(sm->markers);
+}
+
+/* layout._line_text over the spans of one line, into sm (0, or -1 with a Python error). */
+static int line_summary(const Py_UCS4 *raw, spans *sp, ubuf *text, summary *sm)
+{
+    double keys[64];
+    Py_ssize_t counts[64], nkeys = 0;
+    memset(sm, 0, sizeof(*sm));
+    sm->ndigits = -1;
+    sm->blank = 1;
     text->n = 0;
-    if (sp->n == 0) {
-        out = Py_BuildValue("(sOOO)", "", sizes, Py_False, markers);
-        goto done;
-    }
-    span *main = &sp->p[0];
-    for (Py_ssize_t i = 1; i < sp->n; i++)
-        if (sp->p[i].size > main->size)
-            main = &sp->p[i];
-    double small = 0.85 * (double)main->size;
-    double raised = (double)main->origin_y - 0.5;
+    if (!(sm->markers = PyList_New(0)))
+        return -1;
     int bold = 1, prev_sup = 0;
     ubuf t = {0};
-    for (Py_ssize_t i = 0; i < sp->n; i++) {
-        span *s = &sp->p[i];
-        t.n = 0;
-        if (put_translated(&t, raw + s->start, s->end - s->start) < 0)
-            goto fail_t;
-        Py_ssize_t a = 0, b = t.n;
-        while (a < b && Py_UNICODE_ISSPACE(t.p[a]))
-            a++;
-        while (b > a && Py_UNICODE_ISSPACE(t.p[b - 1]))
-            b--;
-        Py_ssize_t nshort = b - a;
-        int sup = 0;
-        if (nshort > 0 && nshort <= 3) {
-            sup = (s->flags & SUPERSCRIPT) != 0;
-            if (!sup && !((double)s->size >= small || (double)s->origin_y >= raised)) {
-                sup = 1;
-                for (Py_ssize_t j = a; j < b; j++)
-                    if (!is_mark(t.p[j]))
-                        sup = 0;
+    if (sp->n > 0) {
+        span *main = &sp->p[0];
+        for (Py_ssize_t i = 1; i < sp->n; i++)
+            if (sp->p[i].size > main->size)
+                main = &sp->p[i];
+        double small = 0.85 * (double)main->size;
+        double raised = (double)main->origin_y - 0.5;
+        for (Py_ssize_t i = 0; i < sp->n; i++) {
+            span *s = &sp->p[i];
+            t.n = 0;
+            if (put_translated(&t, raw + s->start, s->end - s->start) < 0)
+                goto fail;
+            Py_ssize_t a = 0, b = t.n;
+            while (a < b && Py_UNICODE_ISSPACE(t.p[a]))
+                a++;
+            while (b > a && Py_UNICODE_ISSPACE(t.p[b - 1]))
+                b--;
+            Py_ssize_t nshort = b - a;
+            int sup = 0;
+            if (nshort > 0 && nshort <= 3) {
+                sup = (s->flags & SUPERSCRIPT) != 0;
+                if (!sup && !((double)s->size >= small || (double)s->origin_y >= raised)) {
+                    sup = 1;
+                    for (Py_ssize_t j = a; j < b; j++)
+                        if (!is_mark(t.p[j]))
+                            sup = 0;
+                }
             }
-        }
-        int last_alnum = text->n > 0 && Py_UNICODE_ISALNUM(text->p[text->n - 1]);
-        int first_alnum = t.n > 0 && Py_UNICODE_ISALNUM(t.p[0]);
-        Py_ssize_t end = text->n; /* len("".join(parts)) before this span */
-        int spaced = (sup && last_alnum) || (prev_sup && first_alnum);
-        if (spaced && ubuf_put(text, ' ') < 0)
-            goto fail_t;
-        if (sup) {
-            PyObject *m = Py_BuildValue(
-                "(Nn)", PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, t.p + a, nshort), end);
-            if (!m || PyList_Append(markers, m) < 0) {
-                Py_XDECREF(m);
-                goto fail_t;
+            int last_alnum = text->n > 0 && Py_UNICODE_ISALNUM(text->p[text->n - 1]);
+            int first_alnum = t.n > 0 && Py_UNICODE_ISALNUM(t.p[0]);
+            Py_ssize_t end = text->n; /* len("".join(parts)) before this span */
+            int spaced = (sup && last_alnum) || (prev_sup && first_alnum);
+            if (spaced && ubuf_put(text, ' ') < 0)
+                goto fail;
+            if (sup) {
+                PyObject *m = Py_BuildValue(
+                    "(Nn)", PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, t.p + a, nshort),
+                    end);
+                if (!m || PyList_Append(sm->markers, m) < 0) {
+                    Py_XDECREF(m);
+                    goto fail;
+                }
+                Py_DECREF(m);
             }
-            Py_DECREF(m);
-        }
-        prev_sup = sup;
-        for (Py_ssize_t j = 0; j < t.n; j++)
-            if (ubuf_put(text, t.p[j]) < 0)
-                goto fail_t;
-        if (nshort) {
-            /* len(t), the space put before a marker included */
-            if (add_size(sizes, nearbyint((double)s->size * 2) / 2, t.n + spaced) < 0)
-                goto fail_t;
-            bold = bold && (s->flags & BOLD);
+            prev_sup = sup;
+            for (Py_ssize_t j = 0; j < t.n; j++)
+                if (ubuf_put(text, t.p[j]) < 0)
+                    goto fail;
+            if (nshort) {
+                /* sizes[round(size * 2) / 2] += len(t), the space put before a marker included */
+                double key = nearbyint((double)s->size * 2) / 2;
+                Py_ssize_t k = 0;
+                while (k < nkeys && keys[k] != key)
+                    k++;
+                if (k == nkeys) {
+                    if (nkeys == 64) {
+                        PyErr_SetString(PyExc_ValueError, "more than 64 type sizes in a line");
+                        goto fail;
+                    }
+                    keys[nkeys] = key;
+                    counts[nkeys++] = 0;
+                }
+                counts[k] += t.n + spaced;
+                bold = bold && (s->flags & BOLD);
+            }
         }
     }
     PyMem_Free(t.p);
     t.p = NULL;
-    int blank = 1;
-    for (Py_ssize_t j = 0; j < text->n && blank; j++)
-        if (!Py_UNICODE_ISSPACE(text->p[j]))
-            blank = 0;
-    PyObject *str = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, text->p, text->n);
-    if (!str)
+    Py_ssize_t a = 0, b = text->n;
+    while (a < b && Py_UNICODE_ISSPACE(text->p[a]))
+        a++;
+    while (b > a && Py_UNICODE_ISSPACE(text->p[b - 1]))
+        b--;
+    sm->blank = a == b;
+    if (!sm->blank) {
+        sm->ndigits = b - a;
+        for (Py_ssize_t j = a; j < b; j++)
+            if (!Py_UNICODE_ISDIGIT(text->p[j])) {
+                sm->ndigits = -1;
+                break;
+            }
+    }
+    sm->bold = bold && !sm->blank;
+    if (!(sm->sizes = PyDict_New()))
         goto fail;
-    out = Py_BuildValue("(NOOO)", str, sizes, (bold && !blank) ? Py_True : Py_False, markers);
-    goto done;
-fail_t:
-    PyMem_Free(t.p);
+    Py_ssize_t best = -1;
+    for (Py_ssize_t k = 0; k < nkeys; k++) {
+        PyObject *key = PyFloat_FromDouble(keys[k]);
+        PyObject *v = key ? PyLong_FromSsize_t(counts[k]) : NULL;
+        int rc = v ? PyDict_SetItem(sm->sizes, key, v) : -1;
+        Py_XDECREF(key);
+        Py_XDECREF(v);
+        if (rc < 0)
+            goto fail;
+        if (k == 0 || keys[k] > sm->max_size)
+            sm->max_size = keys[k];
+        if (best < 0 || counts[k] > counts[best])
+            best = k;
+    }
+    sm->dominant = best >= 0 ? keys[best] : 0.0;
+    sm->maybe_heading = !sm->blank && maybe_heading(text->p, text->n);
+    if (!(sm->text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, text->p, text->n)))
+        goto fail;
+    return 0;
 fail:
-done:
-    Py_XDECREF(sizes);
-    Py_XDECREF(markers);
-    return out;
+    PyMem_Free(t.p);
+    summary_clear(sm);
+    return -1;
+}
+
+/* dict_lines' _skipped: a blank line, or a margin line number (by the block's largest type). */
+static int skipped(const summary *sm, double top)
+{
+    if (sm->ndigits < 0)
+        return sm->blank;
+    if (sm->ndigits > 4 || PyDict_GET_SIZE(sm->sizes) == 0)
+        return 0;
+    return sm->max_size <= margin_number_pt || sm->max_size < 0.6 * top;
 }
 
 /* The spans of one line, as PyMuPDF's dict builder splits them; returns the line's box. */
@@ -433,13 +507,19 @@ static int line_spans(fz_context *ctx, fz_stext_line *line, fz_rect tp_rect, ubu
     return 0;
 }
 
+typedef struct {
+    summary sm;
+    fz_rect box;
+    int rotated;
+} pending_line;
+
 static PyObject *text_block(fz_context *ctx, fz_stext_block *block, fz_rect tp_rect, ubuf *raw,
                             ubuf *text, spans *sp, font_info *fi)
 {
     int infinite = fz_is_infinite_rect(tp_rect);
-    PyObject *lines = PyList_New(0);
-    if (!lines)
-        return NULL;
+    PyObject *lines = NULL;
+    pending_line *pl = NULL;
+    Py_ssize_t n = 0, cap = 0;
     double top = 0.0;
     int have_top = 0;
     for (fz_stext_line *line = block->u.t.first_line; line; line = line->next) {
@@ -454,24 +534,49 @@ static PyObject *text_block(fz_context *ctx, fz_stext_block *block, fz_rect tp_r
                 have_top = 1;
             }
         }
-        PyObject *summary = line_summary(raw->p, sp, text);
-        if (!summary)
+        if (n == cap) {
+            Py_ssize_t c = cap ? 2 * cap : 16;
+            pending_line *p = PyMem_Realloc(pl, c * sizeof(pending_line));
+            if (!p) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            pl = p;
+            cap = c;
+        }
+        if (line_summary(raw->p, sp, text, &pl[n].sm) < 0)
             goto fail;
+        pl[n].box = box;
+        pl[n].rotated = fabs((double)line->dir.y) > 0.5;
+        n++;
+    }
+    if (!(lines = PyList_New(0)))
+        goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        summary *sm = &pl[i].sm;
+        if (skipped(sm, top))
+            continue;
+        fz_rect box = pl[i].box;
         PyObject *item = Py_BuildValue(
-            "(OOOO(dddd)O)", PyTuple_GET_ITEM(summary, 0), PyTuple_GET_ITEM(summary, 1),
-            PyTuple_GET_ITEM(summary, 2), PyTuple_GET_ITEM(summary, 3), (double)box.x0,
-            (double)box.y0, (double)box.x1, (double)box.y1,
-            fabs((double)line->dir.y) > 0.5 ? Py_True : Py_False);
-        Py_DECREF(summary);
+            "(OOOO(dddd)OdO)", sm->text, sm->sizes, sm->bold ? Py_True : Py_False, sm->markers,
+            (double)box.x0, (double)box.y0, (double)box.x1, (double)box.y1,
+            pl[i].rotated ? Py_True : Py_False, sm->dominant,
+            sm->maybe_heading ? Py_True : Py_False);
         if (!item || PyList_Append(lines, item) < 0) {
             Py_XDECREF(item);
             goto fail;
         }
         Py_DECREF(item);
     }
-    return Py_BuildValue("(dN)", top, lines);
+    for (Py_ssize_t i = 0; i < n; i++)
+        summary_clear(&pl[i].sm);
+    PyMem_Free(pl);
+    return lines;
 fail:
-    Py_DECREF(lines);
+    for (Py_ssize_t i = 0; i < n; i++)
+        summary_clear(&pl[i].sm);
+    PyMem_Free(pl);
+    Py_XDECREF(lines);
     return NULL;
 }
 
@@ -781,13 +886,14 @@ static PyObject *word_list(PyObject *self, PyObject *args)
     return out;
 }
 
-/* set_ligatures({codepoint: replacement str}) — layout's str.maketrans table. */
-static PyObject *set_ligatures(PyObject *self, PyObject *table)
+/* configure(ligatures, heading_words, margin_number_pt): layout's str.maketrans table, the
+   ASCII words every section heading holds (lower case), the largest margin-number size. */
+static PyObject *configure(PyObject *self, PyObject *args)
 {
-    if (!PyDict_Check(table)) {
-        PyErr_SetString(PyExc_TypeError, "a dict of code points");
+    PyObject *table, *words;
+    double margin;
+    if (!PyArg_ParseTuple(args, "O!O!d", &PyDict_Type, &table, &PyTuple_Type, &words, &margin))
         return NULL;
-    }
     PyObject *key, *value;
     Py_ssize_t pos = 0;
     int n = 0;
@@ -808,17 +914,41 @@ static PyObject *set_ligatures(PyObject *self, PyObject *table)
             ligatures[n].to[i] = PyUnicode_READ_CHAR(value, i);
         n++;
     }
+    Py_ssize_t nw = PyTuple_GET_SIZE(words);
+    if (nw > 32) {
+        PyErr_SetString(PyExc_ValueError, "at most 32 heading words");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < nw; i++) {
+        Py_ssize_t len;
+        const char *w = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(words, i), &len);
+        if (!w)
+            return NULL;
+        if (len == 0 || len > 31) {
+            PyErr_SetString(PyExc_ValueError, "heading words of 1-31 ASCII letters");
+            return NULL;
+        }
+        for (Py_ssize_t j = 0; j < len; j++)
+            if ((unsigned char)w[j] >= 128 || (w[j] >= 'A' && w[j] <= 'Z')) {
+                PyErr_SetString(PyExc_ValueError, "heading words must be lower-case ASCII");
+                return NULL;
+            }
+        memcpy(heading_words[i], w, len + 1);
+    }
     n_ligatures = n;
+    n_heading_words = (int)nw;
+    margin_number_pt = margin;
     Py_RETURN_NONE;
 }
 
 static PyMethodDef methods[] = {
     {"page_lines", page_lines, METH_VARARGS,
-     "page_lines(stext_page_address, context_address) -> [(top, lines)] or None"},
+     "page_lines(stext_page_address, context_address) -> [[line, ...] per block] or None"},
     {"anchor_texts", anchor_texts, METH_VARARGS,
      "anchor_texts(stext_page_address, context_address, rects) -> [anchor text per rect]"},
     {"word_list", word_list, METH_VARARGS, "word_list(stext_page_address, context_address)"},
-    {"set_ligatures", set_ligatures, METH_O, "set_ligatures(table): the str.maketrans table"},
+    {"configure", configure, METH_VARARGS,
+     "configure(ligatures, heading_words, margin_number_pt): layout's rules the walker applies"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -114,12 +114,15 @@ def _margin_number(text: str, sizes: dict[float, int], block_size: float) -> boo
     return size <= MARGIN_NUMBER_PT or size < 0.6 * block_size
 
 
-Line = tuple[str, dict[float, int], bool, list[tuple[str, int]], tuple[float, ...], bool]
-"""One line of a page: `_line_text`'s (text, sizes, bold, markers), then its bbox and whether
-it is set rotated (not horizontally)."""
-PageLines = list[tuple[float, list[Line]]]
-"""A page's text blocks as (largest span size of the block, its lines): what `page_blocks`
-reads, made by `dict_lines` from PyMuPDF's text dictionary or by the compiled walker."""
+Line = tuple[
+    str, dict[float, int], bool, list[tuple[str, int]], tuple[float, ...], bool, float, bool
+]
+"""One line of a page that is read (not blank, not a margin number): `_line_text`'s (text,
+sizes, bold, markers), its bbox, whether it is set rotated, its dominant size (the first of
+the most used in `sizes`) and `maybe_heading` (see `may_be_heading`)."""
+PageLines = list[list[Line]]
+"""A page's text blocks as their lines: what `page_blocks` reads, made by `dict_lines` from
+PyMuPDF's text dictionary or by the compiled walker (miner.extract.native) from the text page."""
 
 
 def _skipped(text: str, sizes: dict[float, int], top: float) -> bool:
@@ -128,6 +131,12 @@ def _skipped(text: str, sizes: dict[float, int], top: float) -> bool:
     if not digits.isdigit():
         return not digits
     return _margin_number(text, sizes, top)
+
+
+def may_be_heading(text: str) -> bool:
+    """False when `heading_section(text)` is surely None: ASCII text whose lower case holds
+    none of HEADING_WORD_LIST (the walker computes the same in C)."""
+    return not text.isascii() or HEADING_WORDS.search(text.lower()) is not None
 
 
 def dict_lines(info: dict[str, Any]) -> PageLines:
@@ -140,27 +149,30 @@ def dict_lines(info: dict[str, Any]) -> PageLines:
         lines: list[Line] = []
         for line in block["lines"]:
             text, sizes, bold, markers = _line_text(line)
+            if _skipped(text, sizes, top):
+                continue
             rotated = abs(line["dir"][1]) > 0.5
-            lines.append((text, sizes, bold, markers, tuple(line["bbox"]), rotated))
-        out.append((top, lines))
+            size = max(sizes, key=sizes.__getitem__)
+            bbox = tuple(line["bbox"])
+            lines.append((text, sizes, bold, markers, bbox, rotated, size, may_be_heading(text)))
+        out.append(lines)
     return out
 
 
 def page_blocks(page_no: int, page: PageLines) -> list[RawBlock]:
     """Text blocks of one page, split at headings, unordered."""
     out: list[RawBlock] = []
-    for top, lines in page:
+    for lines in page:
         current: RawBlock | None = None
         sizes: dict[float, int] = {}
-        for text, line_sizes, bold, markers, bbox, rotated in lines:
-            if _skipped(text, line_sizes, top):
-                continue
+        for text, line_sizes, bold, markers, bbox, rotated, line_size, maybe in lines:
             # A heading inside a block starts a new block so that sections switch there.
-            # (HEADING_WORDS first: heading_section's own pre-check, without its call and split.)
+            # (`maybe` and HEADING_WORDS first: heading_section's own pre-checks, cheaper.)
             if (
                 current is None
                 or rotated != current.rotated
-                or HEADING_WORDS.search(text.casefold()) is not None
+                or maybe
+                and HEADING_WORDS.search(text.casefold()) is not None
                 and heading_section(text) is not None
             ):
                 if current is not None:
@@ -170,18 +182,19 @@ def page_blocks(page_no: int, page: PageLines) -> list[RawBlock]:
                 sizes = {}
             else:
                 x0, y0, x1, y1 = current.bbox
+                # min() and max() as written out: min(a, b) is b only if b < a (NaN, -0.0)
                 current.bbox = (
-                    min(x0, bbox[0]),
-                    min(y0, bbox[1]),
-                    max(x1, bbox[2]),
-                    max(y1, bbox[3]),
+                    bbox[0] if bbox[0] < x0 else x0,
+                    bbox[1] if bbox[1] < y0 else y0,
+                    bbox[2] if bbox[2] > x1 else x1,
+                    bbox[3] if bbox[3] > y1 else y1,
                 )
             for marker, pos in markers:
                 if pos > 0:
                     before = " ".join(current.lines[-3:] + [text[:pos]])
                     current.markers.append((marker, before[-300:]))
             current.lines.append(text)
-            current.line_sizes.append(max(line_sizes, key=line_sizes.__getitem__))
+            current.line_sizes.append(line_size)
             for size, n in line_sizes.items():
                 sizes[size] = sizes.get(size, 0) + n
         if current is not None:

@@ -17,7 +17,8 @@ from typing import Any
 import pymupdf
 from pymupdf import mupdf
 
-from miner.extract.layout import PageLines
+from miner.extract.layout import MARGIN_NUMBER_PT, PageLines
+from miner.extract.sections import HEADING_WORD_LIST
 from miner.extract.text import _LIGATURES
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def _module() -> ModuleType | None:
             pymupdf.mupdf_version,
         )
         return None
-    _stext.set_ligatures(_LIGATURES)
+    _stext.configure(_LIGATURES, HEADING_WORD_LIST, MARGIN_NUMBER_PT)
     return _stext
 
 
