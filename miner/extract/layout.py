@@ -259,6 +259,9 @@ def body_size(blocks: list[RawBlock]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
+_TWO_LETTERS = re.compile(r"[A-Za-z]{2}")
+
+
 def mark_footnotes(blocks: list[RawBlock], height: float, body: float) -> list[RawBlock]:
     """Flag footnotes (small type in the lower part of the page) and move them to the page end."""
     main: list[RawBlock] = []
@@ -268,9 +271,13 @@ def mark_footnotes(blocks: list[RawBlock], height: float, body: float) -> list[R
         small = 0 < b.size <= body - 0.9
         first = b.lines[0].lstrip()[:1] if b.lines else ""
         marker = first.isdigit() or first in "*†‡§¶∗"
-        if not re.search(r"[A-Za-z]{2}", b.text):
+        if not (low and small):  # the only case below that reads the text
+            main.append(b)
+            continue
+        text = b.text
+        if not _TWO_LETTERS.search(text):
             marker = False  # margin line numbers, page numbers
-        if low and small and (marker or "http" in b.text or "github" in b.text.lower()):
+        if marker or "http" in text or "github" in text.lower():
             b.footnote = True
             notes.append(b)
         else:
