@@ -131,6 +131,66 @@ static void font_lookup(fz_context *ctx, fz_font *font, font_info *fi)
     fi->name = (s && s - name == 6) ? s + 1 : name;
 }
 
+static inline int moderate(float v)
+{
+    return v > -1e37f && v < 1e37f; /* false for NaN and infinities too */
+}
+
+/* char_quad below for a horizontal line (dir (1, 0)), without its four transforms: there the
+   rotations are the identity and the translations subtract and add the origin, so with
+   moderate finite values (no overflow, no NaN) every coordinate comes out the same, up to the
+   sign of a zero, which no comparison sees. 0 means: take the general path. */
+static int horizontal_quad(fz_context *ctx, fz_stext_char *ch, float asc, float dsc,
+                           float fsize, fz_quad *out)
+{
+    fz_quad q = ch->quad;
+    float ox = ch->origin.x, oy = ch->origin.y;
+    if (!(moderate(ox) && moderate(oy) && moderate(q.ul.x) && moderate(q.ul.y) &&
+          moderate(q.ur.x) && moderate(q.ur.y) && moderate(q.ll.x) && moderate(q.ll.y) &&
+          moderate(q.lr.x) && moderate(q.lr.y) && moderate(asc) && moderate(dsc)))
+        return 0;
+    q.ul.x -= ox;
+    q.ur.x -= ox;
+    q.ll.x -= ox;
+    q.lr.x -= ox;
+    if (q.ul.y - oy > 0) {
+        q.ul.y = asc;
+        q.ur.y = asc;
+        q.ll.y = dsc;
+        q.lr.y = dsc;
+    } else {
+        q.ul.y = -asc;
+        q.ur.y = -asc;
+        q.ll.y = -dsc;
+        q.lr.y = -dsc;
+    }
+    if (q.ll.x < 0) {
+        q.ll.x = 0;
+        q.ul.x = 0;
+    }
+    float cwidth = q.lr.x - q.ll.x;
+    if (cwidth < FLT_EPSILON) {
+        int glyph = fz_encode_character(ctx, ch->font, ch->c);
+        if (glyph) {
+            float fwidth = fz_advance_glyph(ctx, ch->font, glyph, 0);
+            q.lr.x = q.ll.x + fwidth * fsize;
+            q.ur.x = q.lr.x;
+            if (!moderate(q.lr.x))
+                return 0;
+        }
+    }
+    q.ul.x += ox;
+    q.ur.x += ox;
+    q.ll.x += ox;
+    q.lr.x += ox;
+    q.ul.y += oy;
+    q.ur.y += oy;
+    q.ll.y += oy;
+    q.lr.y += oy;
+    *out = q;
+    return 1;
+}
+
 static fz_quad char_quad(fz_context *ctx, fz_stext_line *line, fz_stext_char *ch,
                          const font_info *fi)
 {
@@ -156,6 +216,11 @@ static fz_quad char_quad(fz_context *ctx, fz_stext_line *line, fz_stext_char *ch
     asc = asc * fsize / asc_dsc;
     dsc = dsc * fsize / asc_dsc;
     float c = line->dir.x, s = line->dir.y;
+    if (c == 1 && s == 0) {
+        fz_quad fast;
+        if (horizontal_quad(ctx, ch, asc, dsc, fsize, &fast))
+            return fast;
+    }
     fz_matrix trm1 = fz_make_matrix(c, -s, s, c, 0, 0);
     fz_matrix trm2 = fz_make_matrix(c, s, -s, c, 0, 0);
     if (c == -1) {
