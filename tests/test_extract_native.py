@@ -152,3 +152,13 @@ def test_build_failure_keeps_no_partial_module(
         assert native_build.build(force=True) is None
     assert not target.exists() and list(tmp_path.iterdir()) == []
     assert len(caplog.records) == 1
+
+
+def test_build_without_the_source_is_one_warning(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An install that left _stext.c out (package data) falls back instead of raising."""
+    monkeypatch.setattr(native_build, "SOURCE", tmp_path / "_stext.c")
+    with caplog.at_level(logging.WARNING, logger=native_build.__name__):
+        assert native_build.build(force=True) is None
+    assert len(caplog.records) == 1 and "_stext.c" in caplog.records[0].getMessage()

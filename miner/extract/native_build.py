@@ -47,7 +47,9 @@ def _libmupdf() -> Path:
 
 def compile_command(out: Path) -> list[str]:
     """The gcc command line, or ValueError naming what is missing."""
-    cc = shutil.which(sysconfig.get_config_var("CC").split()[0]) or shutil.which("gcc")
+    if not SOURCE.is_file():
+        raise ValueError(f"no {SOURCE.name} beside {__name__} (an install without it?)")
+    cc = shutil.which((sysconfig.get_config_var("CC") or "gcc").split()[0]) or shutil.which("gcc")
     if cc is None:
         raise ValueError("no C compiler (gcc) on PATH")
     py_include = Path(sysconfig.get_paths()["include"])
