@@ -5,7 +5,9 @@ Run: .venv/bin/python bench/profile_extract.py [--corpus DIR] [--limit N] [--dep
 Part 1 times, in one process on the same bytes: (a) raw `page.get_text()`; the text page alone
 (`get_textpage`, which (a) builds too); the text page plus `get_text("dict")` (the span
 structure the layout reads: fonts, sizes, superscripts, line directions); that plus the word
-list on pages with web links (link anchor text); and miner's `extract_pdf`. Each row shows
+list on pages with web links (link anchor text); the text page plus the compiled walker
+(miner.extract.native: line summaries and anchor texts); and miner's `extract_pdf` on its
+compiled path and on its pure-Python (dictionary) path. Each row shows
 (a)'s time over its own: the best (b)/(a) a design that reads that much could reach.
 Part 2 prints pyinstrument's call tree of `extract_pdf` over the same files. Not a test.
 """
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from throughput import corpus_files, corpus_parser
 
 import miner  # noqa: F401  # before pymupdf (see miner/__init__)
+from miner.extract.native import anchor_texts, page_lines
 from miner.extract.pdf import TEXT_FLAGS, extract_pdf, uri_links
 
 FLAGS_NOTE = "miner.extract.pdf.TEXT_FLAGS (TEXTFLAGS_DICT without images)"
@@ -54,12 +57,26 @@ def main() -> None:
         if uri_links(page):
             page.get_text("words", textpage=tp)
 
+    def with_walker(page: pymupdf.Page) -> None:
+        tp = page.get_textpage(flags=flags)
+        page_lines(tp)
+        if web := uri_links(page):
+            anchor_texts(tp, [box for _, box in web])
+
     steps: list[tuple[str, Callable[[], object]]] = [
         ("(a) raw page.get_text()", lambda: each_page(datas, lambda p: p.get_text())),
         ("text page only", lambda: each_page(datas, textpage)),
         ('text page + get_text("dict")', lambda: each_page(datas, with_dict)),
         ("+ words on pages with web links", lambda: each_page(datas, with_words)),
+        (
+            "text page + compiled walker (+ anchors on pages with web links)",
+            lambda: each_page(datas, with_walker),
+        ),
         ("miner extract_pdf", lambda: [extract_pdf(d) for d in datas]),
+        (
+            "miner extract_pdf, dictionary path (native=False)",
+            lambda: [extract_pdf(d, native=False) for d in datas],
+        ),
     ]
     pages = sum(pymupdf.open(stream=d, filetype="pdf").page_count for d in datas)
     print(f"# {len(files)} files, {pages} pages; text page flags: {FLAGS_NOTE}")

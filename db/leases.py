@@ -17,9 +17,10 @@ import socket
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from functools import cache
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, delete, exists, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from db.runs import pid_alive
@@ -109,12 +110,25 @@ def claim(
     return ids
 
 
+@cache
+def _release_one() -> Any:
+    """DELETE of one item's lease, built once: the writer runs it for every paper (#17)."""
+    table = cast(Table, Lease.__table__)
+    return delete(table).where(
+        table.c.stage == bindparam("p_stage"),
+        table.c.owner == bindparam("p_owner"),
+        table.c.item_id == bindparam("p_item"),
+    )
+
+
 def release(session: Session, stage: str, owner: str, ids: Iterable[int] | None = None) -> None:
     """Drop this owner's leases (all, or only `ids`); the caller commits with its results."""
-    stmt = delete(Lease).where(Lease.stage == stage, Lease.owner == owner)
     if ids is not None:
-        stmt = stmt.where(Lease.item_id.in_(list(ids)))
-    session.execute(stmt)
+        params = [{"p_stage": stage, "p_owner": owner, "p_item": i} for i in ids]
+        if params:
+            session.execute(_release_one(), params)
+        return
+    session.execute(delete(Lease).where(Lease.stage == stage, Lease.owner == owner))
 
 
 def renew(

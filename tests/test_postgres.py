@@ -129,7 +129,10 @@ def test_stages_stream_in_pages_and_honour_limit(
                 session, force=False, limit=None, max_pages=10, time_budget=5.0, page=2
             )
         )
-        assert [j[0] for j in jobs] == sorted(j[0] for j in jobs) and len(jobs) == 7
+        ids = [j[0] for j in jobs]
+        assert sorted(ids) == sorted(set(ids)) and len(ids) == 7
+        # pages of 2 follow each other by id; within a page, the largest file comes first (#17)
+        assert all(max(ids[i : i + 2]) < min(ids[i + 2 : i + 4]) for i in range(0, 5, 2))
         assert (
             len(
                 list(

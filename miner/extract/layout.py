@@ -1,6 +1,7 @@
-"""Page layout: PyMuPDF text dicts -> blocks in reading order, with footnotes marked (pure).
+"""Page layout: a page's lines -> blocks in reading order, with footnotes marked (pure).
 
-Takes the `page.get_text("dict")` structure (plain dicts), never a file or the network.
+Takes the `page.get_text("dict")` structure (plain dicts) or the compiled walker's line
+summaries of the same text page (`PageLines`), never a file or the network.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from miner.extract.sections import heading_section
+from miner.extract.sections import HEADING_WORDS, heading_section
 from miner.extract.text import _LIGATURES
 
 SUPERSCRIPT = 1
@@ -113,50 +114,87 @@ def _margin_number(text: str, sizes: dict[float, int], block_size: float) -> boo
     return size <= MARGIN_NUMBER_PT or size < 0.6 * block_size
 
 
-def _skipped(text: str, sizes: dict[float, int], block: dict[str, Any]) -> bool:
-    """A blank line, or a margin line number (the block's largest type read only then)."""
+Line = tuple[
+    str, dict[float, int], bool, list[tuple[str, int]], tuple[float, ...], bool, float, bool
+]
+"""One line of a page that is read (not blank, not a margin number): `_line_text`'s (text,
+sizes, bold, markers), its bbox, whether it is set rotated, its dominant size (the first of
+the most used in `sizes`) and `maybe_heading` (see `may_be_heading`)."""
+PageLines = list[list[Line]]
+"""A page's text blocks as their lines: what `page_blocks` reads, made by `dict_lines` from
+PyMuPDF's text dictionary or by the compiled walker (miner.extract.native) from the text page."""
+
+
+def _skipped(text: str, sizes: dict[float, int], top: float) -> bool:
+    """A blank line, or a margin line number (by the block's largest type, `top`)."""
     digits = text.strip()
     if not digits.isdigit():
         return not digits
-    top = max((s["size"] for ln in block["lines"] for s in ln["spans"]), default=0.0)
     return _margin_number(text, sizes, top)
 
 
-def page_blocks(page_no: int, info: dict[str, Any]) -> list[RawBlock]:
-    """Text blocks of one page (from `get_text("dict")`), split at headings, unordered."""
-    out: list[RawBlock] = []
+def may_be_heading(text: str) -> bool:
+    """False when `heading_section(text)` is surely None: ASCII text whose lower case holds
+    none of HEADING_WORD_LIST (the walker computes the same in C)."""
+    return not text.isascii() or HEADING_WORDS.search(text.lower()) is not None
+
+
+def dict_lines(info: dict[str, Any]) -> PageLines:
+    """The lines of `page.get_text("dict")`'s text blocks (the pure-Python path)."""
+    out: PageLines = []
     for block in info["blocks"]:
         if block["type"] != 0:
             continue
+        top = max((s["size"] for ln in block["lines"] for s in ln["spans"]), default=0.0)
+        lines: list[Line] = []
+        for line in block["lines"]:
+            text, sizes, bold, markers = _line_text(line)
+            if _skipped(text, sizes, top):
+                continue
+            rotated = abs(line["dir"][1]) > 0.5
+            size = max(sizes, key=sizes.__getitem__)
+            bbox = tuple(line["bbox"])
+            lines.append((text, sizes, bold, markers, bbox, rotated, size, may_be_heading(text)))
+        out.append(lines)
+    return out
+
+
+def page_blocks(page_no: int, page: PageLines) -> list[RawBlock]:
+    """Text blocks of one page, split at headings, unordered."""
+    out: list[RawBlock] = []
+    for lines in page:
         current: RawBlock | None = None
         sizes: dict[float, int] = {}
-        for line in block["lines"]:
-            text, line_sizes, bold, markers = _line_text(line)
-            if _skipped(text, line_sizes, block):
-                continue
-            bbox = line["bbox"]
-            rotated = abs(line["dir"][1]) > 0.5
+        for text, line_sizes, bold, markers, bbox, rotated, line_size, maybe in lines:
             # A heading inside a block starts a new block so that sections switch there.
-            if current is None or rotated != current.rotated or heading_section(text) is not None:
+            # (`maybe` and HEADING_WORDS first: heading_section's own pre-checks, cheaper.)
+            if (
+                current is None
+                or rotated != current.rotated
+                or maybe
+                and HEADING_WORDS.search(text.casefold()) is not None
+                and heading_section(text) is not None
+            ):
                 if current is not None:
                     _finish(current, sizes)
                     out.append(current)
-                current = RawBlock(page_no, tuple(bbox), [], 0.0, bold=bold, rotated=rotated)  # type: ignore[arg-type]
+                current = RawBlock(page_no, bbox, [], 0.0, bold=bold, rotated=rotated)  # type: ignore[arg-type]
                 sizes = {}
             else:
                 x0, y0, x1, y1 = current.bbox
+                # min() and max() as written out: min(a, b) is b only if b < a (NaN, -0.0)
                 current.bbox = (
-                    min(x0, bbox[0]),
-                    min(y0, bbox[1]),
-                    max(x1, bbox[2]),
-                    max(y1, bbox[3]),
+                    bbox[0] if bbox[0] < x0 else x0,
+                    bbox[1] if bbox[1] < y0 else y0,
+                    bbox[2] if bbox[2] > x1 else x1,
+                    bbox[3] if bbox[3] > y1 else y1,
                 )
             for marker, pos in markers:
                 if pos > 0:
                     before = " ".join(current.lines[-3:] + [text[:pos]])
                     current.markers.append((marker, before[-300:]))
             current.lines.append(text)
-            current.line_sizes.append(max(line_sizes, key=line_sizes.__getitem__))
+            current.line_sizes.append(line_size)
             for size, n in line_sizes.items():
                 sizes[size] = sizes.get(size, 0) + n
         if current is not None:
@@ -221,6 +259,9 @@ def body_size(blocks: list[RawBlock]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
+_TWO_LETTERS = re.compile(r"[A-Za-z]{2}")
+
+
 def mark_footnotes(blocks: list[RawBlock], height: float, body: float) -> list[RawBlock]:
     """Flag footnotes (small type in the lower part of the page) and move them to the page end."""
     main: list[RawBlock] = []
@@ -230,9 +271,13 @@ def mark_footnotes(blocks: list[RawBlock], height: float, body: float) -> list[R
         small = 0 < b.size <= body - 0.9
         first = b.lines[0].lstrip()[:1] if b.lines else ""
         marker = first.isdigit() or first in "*†‡§¶∗"
-        if not re.search(r"[A-Za-z]{2}", b.text):
+        if not (low and small):  # the only case below that reads the text
+            main.append(b)
+            continue
+        text = b.text
+        if not _TWO_LETTERS.search(text):
             marker = False  # margin line numbers, page numbers
-        if low and small and (marker or "http" in b.text or "github" in b.text.lower()):
+        if marker or "http" in text or "github" in text.lower():
             b.footnote = True
             notes.append(b)
         else:

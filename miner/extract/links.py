@@ -123,6 +123,7 @@ _DATASET_HOSTS = frozenset(DATASET_HOSTS)
 _SCHEME = r"(?:[a-z][a-z0-9+.-]{1,9}://)"
 _BARE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co")
 """Hosts _URL_RE finds without a scheme or www."""
+_BARE_KEYS = tuple(f"{host}/" for host in _BARE_HOSTS)
 _URL_RE = re.compile(
     rf"{_SCHEME}[^\s<>\"'{{}}|\\^`\[\]]+"
     r"|(?<![\w@/.-])www\.[^\s<>\"'{}|\\^`\[\]]+"
@@ -200,8 +201,10 @@ def may_have_url(text: str) -> bool:
     """Cheap test: False means _URL_RE finds nothing in text (most blocks of a paper)."""
     if "://" in text:
         return True
+    if "." not in text:  # "www." and every bare host hold a dot
+        return False
     low = text.lower()
-    return "www." in low or any(f"{host}/" in low for host in _BARE_HOSTS)
+    return "www." in low or "/" in text and any(key in low for key in _BARE_KEYS)
 
 
 def known_url_keys(urls: Collection[str]) -> frozenset[str]:

@@ -13,7 +13,15 @@ from typing import Any
 import pymupdf
 from pymupdf import mupdf
 
-from miner.extract.layout import RawBlock, body_size, mark_footnotes, page_blocks, reading_order
+from miner.extract.layout import (
+    RawBlock,
+    body_size,
+    dict_lines,
+    mark_footnotes,
+    page_blocks,
+    reading_order,
+)
+from miner.extract.native import anchor_texts, page_lines, wanted
 from miner.extract.own import WEB_SCHEMES, Annotation, collect_links
 from miner.extract.sections import assign_sections
 from miner.extract.text import dehyphenate, join_lines
@@ -47,7 +55,11 @@ def check_magic(data: bytes) -> ExtractedDoc | None:
 
 
 def extract_pdf(
-    data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float = TIME_BUDGET
+    data: bytes,
+    *,
+    max_pages: int = MAX_PAGES,
+    time_budget: float = TIME_BUDGET,
+    native: bool | None = None,
 ) -> ExtractedDoc:
     """Extract blocks (text in reading order, with page and section) and links from a PDF.
 
@@ -55,6 +67,8 @@ def extract_pdf(
     back as an ExtractedDoc with the matching status and a message. Reading stops at
     `max_pages` pages (`ok`, `truncated`), after `time_budget` seconds (`timeout`, checked
     inside a page too) or past MAX_CHARS characters or out of memory (`too_large`).
+    Pages are read by the compiled walker when it is available (`native=None`: unless
+    MINER_NATIVE=0), else through PyMuPDF's text dictionary; both give the same output.
     """
     bad = check_magic(data)
     if bad is not None:
@@ -64,13 +78,13 @@ def extract_pdf(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _extract(data, max_pages, time_budget)
+        return _extract(data, max_pages, time_budget, wanted(native))
     finally:
         if collecting:
             gc.enable()
 
 
-def _extract(data: bytes, max_pages: int, time_budget: float) -> ExtractedDoc:
+def _extract(data: bytes, max_pages: int, time_budget: float, native: bool) -> ExtractedDoc:
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
@@ -90,7 +104,7 @@ def _extract(data: bytes, max_pages: int, time_budget: float) -> ExtractedDoc:
             pages = doc.page_count
             if pages == 0:
                 return ExtractedDoc(status="corrupt", error="PDF has no pages (damaged?)")
-            return _read(doc, max_pages=max_pages, time_budget=time_budget)
+            return _read(doc, max_pages=max_pages, time_budget=time_budget, native=native)
     except MemoryError:
         return ExtractedDoc(status="too_large", error="out of memory", page_count=pages)
     except (RuntimeError, ValueError) as exc:
@@ -109,7 +123,9 @@ class _Stop(Exception):
         self.status, self.why = status, why
 
 
-def _read(doc: pymupdf.Document, *, max_pages: int, time_budget: float) -> ExtractedDoc:
+def _read(
+    doc: pymupdf.Document, *, max_pages: int, time_budget: float, native: bool
+) -> ExtractedDoc:
     started = time.monotonic()
     raw: list[RawBlock] = []
     annots: list[Annotation] = []
@@ -131,16 +147,23 @@ def _read(doc: pymupdf.Document, *, max_pages: int, time_budget: float) -> Extra
             page = doc.load_page(index)
             rect = page.rect
             textpage = page.get_textpage(flags=TEXT_FLAGS)
-            info = page.get_text("dict", textpage=textpage)
+            lines = page_lines(textpage) if native else None
+            if lines is None:
+                lines = dict_lines(page.get_text("dict", textpage=textpage))
             check(index)  # a page that took the whole budget is not read on (#18)
-            blocks = reading_order(page_blocks(index + 1, info), rect.width)
+            blocks = reading_order(page_blocks(index + 1, lines), rect.width)
             chars += sum(len(line) for b in blocks for line in b.lines)
             check(index)
             words: PageWords | None = None
             page_annots = []
-            for n, (uri, box) in enumerate(uri_links(page)):
+            web = uri_links(page)
+            anchors = anchor_texts(textpage, [box for _, box in web]) if native and web else None
+            for n, (uri, box) in enumerate(web):
                 if n % 256 == 255:
                     check(index, always=True)
+                if anchors is not None:
+                    page_annots.append(Annotation(index + 1, uri, box, anchors[n]))
+                    continue
                 if words is None:  # once per page: get_textbox per link cost ~0.1 s each
                     words = PageWords(page.get_text("words", textpage=textpage))
                 page_annots.append(Annotation(index + 1, uri, box, words.anchor_text(box)))

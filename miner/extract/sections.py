@@ -33,10 +33,26 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 # Every heading above names one of these words: a line without any is no heading (fast path).
-_HEADING_WORDS = re.compile(
-    r"referen|bibliograph|literature|works cited|acknowled|appendi|supplement|introduction|"
-    r"background|summary|overview|motivation|statement of need|related work|preliminaries|"
-    r"problem statement"
+HEADING_WORD_LIST = (
+    "referen",
+    "bibliograph",
+    "literature",
+    "works cited",
+    "acknowled",
+    "appendi",
+    "supplement",
+    "introduction",
+    "background",
+    "summary",
+    "overview",
+    "motivation",
+    "statement of need",
+    "related work",
+    "preliminaries",
+    "problem statement",
+)
+HEADING_WORDS = re.compile(
+    "|".join(HEADING_WORD_LIST)  # plain lower-case letters and spaces: no escaping needed
 )  # matched against casefolded text: 6x faster than re.I on every line of a page
 # Run-in heading: "Acknowledgements. We thank ..." on the first line of a paragraph.
 _RUN_IN_ACK = re.compile(r"^\s*acknowledge?ments?\s*[.:\u2014-]\s+\S", re.I)
@@ -46,7 +62,7 @@ _LETTER_HEADING = re.compile(r"^[A-H](?:\.\d+)*\.?\s+[A-Z][\w\- ]{2,60}$")
 
 def _maybe_heading(line: str) -> bool:
     """Cheap test: False means `heading_section(line)` is None (most lines of a page)."""
-    return _HEADING_WORDS.search(line.casefold()) is not None
+    return HEADING_WORDS.search(line.casefold()) is not None
 
 
 def heading_section(text: str) -> str | None:

@@ -45,7 +45,9 @@ def join_lines(lines: list[str]) -> str:
             continue
         if parts:
             head = line.split(" ", 1)[0]
-            if _URL_RE.search(tail) and _continues(tail, head):
+            # every _URL_RE match holds "/" ("://", "github.com/...") or "www.": test that first
+            maybe_url = "/" in tail or "www." in tail.lower()
+            if maybe_url and _URL_RE.search(tail) and _continues(tail, head):
                 tail += head  # the URL goes on
             elif tail[-1:] == "-" and "a" <= tail[-2:-1] <= "z" and head[:1].islower():
                 if "-" not in tail[:-1]:  # "imple-" + "mented"; "state-of-" + "the-art" keeps it

@@ -6,6 +6,7 @@ Imports PyMuPDF (through miner.extract.pdf): import it only where extraction run
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -74,11 +75,24 @@ def iter_extract_jobs(
         rows = pending.extract_rows(session, EXTRACTOR_VERSION, force=force, after=last, limit=size)
         if not rows:
             return
-        for paper_id, sha, path in rows:
+        # Largest files first: a long paper left for the end kept one of two workers busy
+        # while the other had nothing left (#17: ~6% of the two-worker run on the corpus).
+        for paper_id, sha, path in sorted(rows, key=_file_size, reverse=True):
             yield paper_id, sha, path, max_pages, time_budget
-        last = rows[-1][0]
+        last = max(row[0] for row in rows)
         if left is not None:
             left -= len(rows)
+
+
+def _file_size(row: pending.ExtractRow) -> int:
+    """Bytes of the row's local PDF (0 for a URL or a missing file): a cheap proxy of its work."""
+    path = row[2]
+    if not path or "://" in path:
+        return 0
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _failed_doc(outcome: Outcome[Any, Any]) -> ExtractedDoc:

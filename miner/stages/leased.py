@@ -69,7 +69,7 @@ class LeasedRun:
             queue.ids,
             queue.column,
             owner=self.owner,
-            chunk=max(4, 2 * scale.workers),
+            chunk=max(8, 4 * scale.workers),  # each claim is a commit: ~4 ms of the writer (#17)
         )
         return iter_outcomes(
             fn,
