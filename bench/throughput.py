@@ -5,7 +5,8 @@ Run: .venv/bin/python bench/throughput.py [--corpus ../shared/corpus/pdfs] [--ru
 Each run, all phases on the same files in this process tree: (a) PyMuPDF page.get_text() over
 every page (CPU of this process); (x) miner's extract_pdf alone, in this process; (b) `extract`
 + `classify` into a fresh SQLite DB in this process (`--executor inline`, one worker: CPU time
-is exact); (p1)/(p2) `extract` + `classify` with the process executor, 1 and 2 workers (wall
+is exact); (p1)/(p2) `extract` + `classify`, both with the process executor and 1 or 2 workers,
+as `miner extract --workers N` then `miner classify --workers N` run them (wall
 time; CPU summed over the process tree by sampling, which misses each process's last 50 ms);
 (r2) raw get_text() split over two processes, the machine's own two-process scaling. Runs
 repeat interleaved and the medians are printed with the issue's ratios: (a)/(x) CPU >= 0.80,
@@ -160,7 +161,7 @@ def miner_end_to_end(files: list[Path], workers: int, executor: str, workdir: Pa
     scale = ScaleOptions(workers=workers, executor=executor)
     with measured(tree=executor != "inline") as m:
         extracted = run_extract(engine, scale=scale)
-        classified = run_classify(engine, classifier="rules", scale=ScaleOptions(executor="inline"))
+        classified = run_classify(engine, classifier="rules", scale=scale)
     engine.dispose()
     db.unlink()
     if extracted.counts["ok"] == 0 or not classified.counts:
