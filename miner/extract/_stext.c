@@ -136,6 +136,41 @@ static inline int moderate(float v)
     return v > -1e37f && v < 1e37f; /* false for NaN and infinities too */
 }
 
+/* The glyph box of a character of a horizontal-mode line, in the line's frame with the origin
+   at 0 (PyMuPDF's correction): top at asc and bottom at dsc (negated when the quad does not
+   point up), the left edge at least 0, a zero-width glyph widened to its advance. 0 when that
+   widened edge is not a moderate value. */
+static int glyph_box(fz_context *ctx, fz_quad *q, fz_stext_char *ch, float asc, float dsc,
+                     float fsize, int up)
+{
+    if (up) {
+        q->ul.y = asc;
+        q->ur.y = asc;
+        q->ll.y = dsc;
+        q->lr.y = dsc;
+    } else {
+        q->ul.y = -asc;
+        q->ur.y = -asc;
+        q->ll.y = -dsc;
+        q->lr.y = -dsc;
+    }
+    if (q->ll.x < 0) {
+        q->ll.x = 0;
+        q->ul.x = 0;
+    }
+    float cwidth = q->lr.x - q->ll.x;
+    if (cwidth < FLT_EPSILON) {
+        int glyph = fz_encode_character(ctx, ch->font, ch->c);
+        if (glyph) {
+            float fwidth = fz_advance_glyph(ctx, ch->font, glyph, 0); /* wmode 0 */
+            q->lr.x = q->ll.x + fwidth * fsize;
+            q->ur.x = q->lr.x;
+            return moderate(q->lr.x);
+        }
+    }
+    return 1;
+}
+
 /* char_quad below for a horizontal line (dir (1, 0)), without its four transforms: there the
    rotations are the identity and the translations subtract and add the origin, so with
    moderate finite values (no overflow, no NaN) every coordinate comes out the same, up to the
@@ -153,32 +188,8 @@ static int horizontal_quad(fz_context *ctx, fz_stext_char *ch, float asc, float 
     q.ur.x -= ox;
     q.ll.x -= ox;
     q.lr.x -= ox;
-    if (q.ul.y - oy > 0) {
-        q.ul.y = asc;
-        q.ur.y = asc;
-        q.ll.y = dsc;
-        q.lr.y = dsc;
-    } else {
-        q.ul.y = -asc;
-        q.ur.y = -asc;
-        q.ll.y = -dsc;
-        q.lr.y = -dsc;
-    }
-    if (q.ll.x < 0) {
-        q.ll.x = 0;
-        q.ul.x = 0;
-    }
-    float cwidth = q.lr.x - q.ll.x;
-    if (cwidth < FLT_EPSILON) {
-        int glyph = fz_encode_character(ctx, ch->font, ch->c);
-        if (glyph) {
-            float fwidth = fz_advance_glyph(ctx, ch->font, glyph, 0);
-            q.lr.x = q.ll.x + fwidth * fsize;
-            q.ur.x = q.lr.x;
-            if (!moderate(q.lr.x))
-                return 0;
-        }
-    }
+    if (!glyph_box(ctx, &q, ch, asc, dsc, fsize, q.ul.y - oy > 0))
+        return 0;
     q.ul.x += ox;
     q.ur.x += ox;
     q.ll.x += ox;
@@ -196,7 +207,6 @@ static fz_quad char_quad(fz_context *ctx, fz_stext_line *line, fz_stext_char *ch
 {
     if (line->wmode)
         return ch->quad;
-    fz_font *font = ch->font;
     float asc = fi->asc;
     float dsc = fi->dsc;
     float fsize = ch->size;
@@ -231,30 +241,7 @@ static fz_quad char_quad(fz_context *ctx, fz_stext_line *line, fz_stext_char *ch
     fz_matrix xlate2 = fz_make_matrix(1, 0, 0, 1, ch->origin.x, ch->origin.y);
     fz_quad quad = quad_xform(ch->quad, xlate1);
     quad = quad_xform(quad, trm1);
-    if (c == 1 && quad.ul.y > 0) {
-        quad.ul.y = asc;
-        quad.ur.y = asc;
-        quad.ll.y = dsc;
-        quad.lr.y = dsc;
-    } else {
-        quad.ul.y = -asc;
-        quad.ur.y = -asc;
-        quad.ll.y = -dsc;
-        quad.lr.y = -dsc;
-    }
-    if (quad.ll.x < 0) {
-        quad.ll.x = 0;
-        quad.ul.x = 0;
-    }
-    float cwidth = quad.lr.x - quad.ll.x;
-    if (cwidth < FLT_EPSILON) {
-        int glyph = fz_encode_character(ctx, font, ch->c);
-        if (glyph) {
-            float fwidth = fz_advance_glyph(ctx, font, glyph, line->wmode);
-            quad.lr.x = quad.ll.x + fwidth * fsize;
-            quad.ur.x = quad.lr.x;
-        }
-    }
+    glyph_box(ctx, &quad, ch, asc, dsc, fsize, c == 1 && quad.ul.y > 0);
     quad = quad_xform(quad, trm2);
     return quad_xform(quad, xlate2);
 }
