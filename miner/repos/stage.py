@@ -47,13 +47,13 @@ BackendFor = Callable[[RepoRef], RepoBackend]
 """Chooses the backend for a repository (GitHub API for github.com, clone otherwise)."""
 
 
-def candidates(session: Session) -> list[Candidate]:
-    """Every paper's code candidates: PDF code links of the current extraction, listed ones and
-    the repositories discovery accepted (found_by `search`)."""
+def candidates(session: Session, paper_id: int | None = None) -> list[Candidate]:
+    """Every paper's (or one paper's) code candidates: PDF code links of the current extraction,
+    listed ones and the repositories discovery accepted (found_by `search`)."""
     return merge_candidates(
-        repo_store.code_links(session, EXTRACTOR_VERSION),
-        repo_store.listed_code_urls(session),
-        discovery_store.accepted_urls(session, DISCOVERY_VERSION),
+        repo_store.code_links(session, EXTRACTOR_VERSION, paper_id),
+        repo_store.listed_code_urls(session, paper_id),
+        discovery_store.accepted_urls(session, DISCOVERY_VERSION, paper_id),
     )
 
 

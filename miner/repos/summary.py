@@ -7,10 +7,9 @@ from typing import Any
 from db import Engine, Session
 from db import discovery as discovery_store
 from db import repositories as repo_store
-from miner.extract import EXTRACTOR_VERSION
-from miner.repos.candidates import merge_candidates
 from miner.repos.detect import DETECTOR_VERSION
 from miner.repos.evidence import DISCOVERY_VERSION
+from miner.repos.stage import candidates
 
 
 def describe(frameworks: list[dict[str, Any]]) -> str:
@@ -93,11 +92,7 @@ def candidate_listing(engine: Engine, paper_id: int) -> list[dict[str, Any]]:
     """One paper's own-code candidates with found_by, and what the last `miner repos` made of
     each (`not run` before it ran)."""
     with Session(engine) as session:
-        found = merge_candidates(
-            repo_store.code_links(session, EXTRACTOR_VERSION, paper_id),
-            repo_store.listed_code_urls(session, paper_id),
-            discovery_store.accepted_urls(session, DISCOVERY_VERSION, paper_id),
-        )
+        found = candidates(session, paper_id)
     stored = {r["url"].lower(): r for r in repo_listing(engine, paper_id=paper_id, rejected=False)}
     out = []
     for c in found:
