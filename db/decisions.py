@@ -105,19 +105,19 @@ def _none_reason(pv: Any) -> Any:
 def none_reason_select(
     clf: ClassifierId, *, by: str, venue: str | None = None, year: int | None = None
 ) -> Any:
-    """Per group: the classified papers with no `uses`, one column per NONE_REASONS."""
+    """Per group: the classified papers with no `uses`, one column per NONE_REASONS (each
+    paper's reason worked out once, then counted)."""
     pv = paper_select(clf, venue=venue, year=year).subquery("pv")
-    keys = _keys(pv, by)
-    reason = _none_reason(pv)
-    return (
-        select(
-            *keys,
-            *(func.sum(case((reason == r, 1), else_=0)).label(r) for r in NONE_REASONS),
-        )
-        .select_from(pv)
+    per_paper = (
+        select(*_keys(pv, by), _none_reason(pv).label("reason"))
         .where(pv.c.classified == 1, pv.c.with_any == 0)
-        .group_by(*keys)
+        .subquery("nr")
     )
+    keys = _keys(per_paper, by)
+    return select(
+        *keys,
+        *(func.sum(case((per_paper.c.reason == r, 1), else_=0)).label(r) for r in NONE_REASONS),
+    ).group_by(*keys)
 
 
 def none_reasons(
