@@ -155,7 +155,8 @@ def _worker_main(fn: Callable[[Any], Any], conn: Connection, memory_mb: int | No
     if memory_mb:
         cap = memory_mb << 20
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    conn.send(("ready", None))  # fn is imported: the parent starts the job clock from here
+    if not _send(conn, ("ready", None)):  # fn is imported: the parent starts the job clock
+        return
     while True:
         try:
             job = conn.recv()
@@ -169,10 +170,20 @@ def _worker_main(fn: Callable[[Any], Any], conn: Connection, memory_mb: int | No
             reply = ("too_large", f"out of memory (worker cap {memory_mb} MB)")
         except Exception as exc:  # reported per job; the worker lives on
             reply = ("failed", f"{type(exc).__name__}: {exc}")
-        try:
-            conn.send(reply)
-        except (TypeError, AttributeError, ValueError) as exc:  # result not picklable
-            conn.send(("failed", f"result cannot be sent back: {exc}"))
+        if not _send(conn, reply):
+            return
+
+
+def _send(conn: Connection, message: tuple[str, Any]) -> bool:
+    """A worker's message to its parent; False when the parent is gone (its end of the pipe
+    closed by Ctrl-C or a kill while this worker started or ran: nothing left to report to)."""
+    try:
+        conn.send(message)
+    except (TypeError, AttributeError, ValueError) as exc:  # result not picklable
+        return _send(conn, ("failed", f"result cannot be sent back: {exc}"))
+    except OSError:  # BrokenPipeError, ConnectionResetError
+        return False
+    return True
 
 
 class _Worker:

@@ -175,3 +175,21 @@ def test_a_worker_found_dead_when_sent_a_job_does_not_get_its_killer_again() -> 
     assert sorted(o.job for o in outcomes) == [("exit", 3), ("pid", 0), ("pid", 0)]
     assert [o.status for o in outcomes if o.job == ("exit", 3)] == ["failed"]
     assert all(o.status == "ok" for o in outcomes if o.job == ("pid", 0))
+
+
+def test_a_worker_whose_parent_is_gone_exits_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker starting (or finishing a job) after Ctrl-C closed its parent's pipe printed a
+    BrokenPipeError traceback under the one-line stop message; it now just ends."""
+    import multiprocessing
+
+    from miner import executor
+
+    monkeypatch.setattr(executor.signal, "signal", lambda *_: None)  # keep this process's handlers
+    parent, child = multiprocessing.Pipe()
+    parent.close()
+    executor._worker_main(abs, child)  # returns, no BrokenPipeError
+    parent, child = multiprocessing.Pipe()
+    parent.send(-3)
+    parent.send(None)
+    executor._worker_main(abs, child)
+    assert parent.recv() == ("ready", None) and parent.recv() == ("ok", 3)
