@@ -6,13 +6,15 @@ Each run, all phases on the same files in this process tree: (a) PyMuPDF page.ge
 every page (CPU of this process); (x) miner's extract_pdf alone, in this process; (b) `extract`
 + `classify` into a fresh SQLite DB in this process (`--executor inline`, one worker: CPU time
 is exact); (p1)/(p2) `extract` + `classify`, both with the process executor and 1 or 2 workers,
-as `miner extract --workers N` then `miner classify --workers N` run them (wall
-time; CPU summed over the process tree by sampling, which misses each process's last 50 ms);
-(r2) raw get_text() split over two processes, the machine's own two-process scaling. Runs
-repeat interleaved and the medians are printed with the issue's ratios: (a)/(x) CPU >= 0.80,
+as `miner extract --workers N` then `miner classify --workers N` run them; (r1)/(r2)
+raw get_text() in one process and split over two, the machine's own two-process scaling. CPU is
+the whole process tree's, read from the kernel's counters (tree_cpu). Runs repeat interleaved and
+the medians are printed with the issue's ratios: (a)/(x) CPU >= 0.80,
 (a)/(b) CPU >= 0.75, (p1)/(p2) wall >= 1.7 beside (r1)/(r2). CPU time because the wall clock of a
-shared VM drifts by 20% and more. `--peer-files N` adds pdftotext, pypdf and pdfminer.six.
-Not a test: it prints numbers.
+shared VM drifts by 20% and more. Peak memory comes from one more pass of (p1), (p2) and (r2)
+after the timed runs, with a sampling thread that would otherwise steal about a tenth of a core
+from the two-worker phases (the timed runs before 2026-12-01 23:00 carried it). `--peer-files N`
+adds pdftotext, pypdf and pdfminer.six. Not a test: it prints numbers.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import argparse
 import logging
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -59,34 +62,23 @@ class PeakRss:
     `peak` is the largest sum of RSS seen (every `interval` s): it counts pages that forked
     workers share with their fork server once per process, so it overstates. `peak_pss` is the
     largest sum of PSS (shared pages divided among their sharers), read every `pss_every`
-    samples because reading it costs ~5 ms per process.
+    samples because reading it costs ~5 ms per process. The sampling costs about a tenth of a
+    core, so timed phases run without it (see measured).
     """
 
     def __init__(self, interval: float = 0.05, pss_every: int = 10) -> None:
         self.interval, self.pss_every = interval, pss_every
         self.peak = self.peak_pss = 0
-        self._cpu_start: dict[tuple[int, float], float] = {}
-        self._cpu_last: dict[tuple[int, float], float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _sample(self, pss: bool = False) -> int:
-        me = psutil.Process()
         total = 0
-        for proc in me.children(recursive=True):
-            with suppress(psutil.Error):
-                key = (proc.pid, proc.create_time())
-                times = proc.cpu_times()
-                self._cpu_last[key] = times.user + times.system
+        me = psutil.Process()
         for proc in [me, *me.children(recursive=True)]:
             with suppress(psutil.Error):
                 total += proc.memory_full_info().pss if pss else proc.memory_info().rss
         return total
-
-    @property
-    def children_cpu(self) -> float:
-        """CPU seconds the child processes used while sampled (the last <= interval s missed)."""
-        return sum(t - self._cpu_start.get(k, 0.0) for k, t in self._cpu_last.items())
 
     def _run(self) -> None:
         tick = 0
@@ -99,7 +91,6 @@ class PeakRss:
 
     def __enter__(self) -> PeakRss:
         self.peak = self._sample()
-        self._cpu_start = dict(self._cpu_last)
         self._thread.start()
         return self
 
@@ -111,7 +102,8 @@ class PeakRss:
 
 @dataclass
 class Measure:
-    """Wall and CPU seconds of one phase: this process (exact) + its children (sampled)."""
+    """Wall and CPU seconds of one phase (this process and its children); the peak memory of
+    the same phase in the separate sampled pass (0: not sampled)."""
 
     wall: float = 0.0
     cpu: float = 0.0
@@ -119,18 +111,31 @@ class Measure:
     pss: int = 0
 
 
+def tree_cpu() -> float:
+    """CPU seconds used so far by this process, its reaped children and its live children with
+    everything they reaped: the fork server reaps the workers it forked, so a stage's workers
+    count once they have stopped (every stage stops its workers before it returns). Exact, read
+    from the kernel's counters, with no sampling thread to compete with the workers."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = time.process_time() + children.ru_utime + children.ru_stime
+    for proc in psutil.Process().children():
+        with suppress(psutil.Error):
+            t = proc.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
 @contextmanager
-def measured(tree: bool = True) -> Iterator[Measure]:
-    """Measure the block: wall time and CPU of this process; with `tree`, also the CPU and peak
-    memory of its child processes (a sampling thread, whose own CPU would otherwise count)."""
+def measured(memory: bool = False) -> Iterator[Measure]:
+    """Measure the block's wall time and CPU (tree_cpu); with `memory`, also the peak memory of
+    the process tree, sampled by a thread that slows what it measures (use a separate pass)."""
     out = Measure()
-    with PeakRss() if tree else nullcontext() as rss:
-        wall, cpu = time.perf_counter(), time.process_time()
+    with PeakRss() if memory else nullcontext() as rss:
+        wall, cpu = time.perf_counter(), tree_cpu()
         yield out
         out.wall = time.perf_counter() - wall
-        out.cpu = time.process_time() - cpu
+        out.cpu = tree_cpu() - cpu
     if rss is not None:
-        out.cpu += rss.children_cpu
         out.rss, out.pss = rss.peak, rss.peak_pss
 
 
@@ -147,7 +152,9 @@ def raw_pymupdf(files: list[Path]) -> int:
     return pages
 
 
-def miner_end_to_end(files: list[Path], workers: int, executor: str, workdir: Path) -> Measure:
+def miner_end_to_end(
+    files: list[Path], workers: int, executor: str, workdir: Path, memory: bool = False
+) -> Measure:
     """(b), (p1), (p2): ingest (not measured), then measure extract + classify into a fresh DB."""
     from db import make_engine
     from miner.stages import ScaleOptions
@@ -159,7 +166,7 @@ def miner_end_to_end(files: list[Path], workers: int, executor: str, workdir: Pa
     engine = make_engine(str(db))
     run_ingest(engine, [str(f) for f in files], venue="bench", year=2024)
     scale = ScaleOptions(workers=workers, executor=executor)
-    with measured(tree=executor != "inline") as m:
+    with measured(memory) as m:
         extracted = run_extract(engine, scale=scale)
         classified = run_classify(engine, classifier="rules", scale=scale)
     engine.dispose()
@@ -169,13 +176,13 @@ def miner_end_to_end(files: list[Path], workers: int, executor: str, workdir: Pa
     return m
 
 
-def raw_split(files: list[Path], processes: int) -> Measure:
+def raw_split(files: list[Path], processes: int, memory: bool = False) -> Measure:
     """(r1)/(r2): raw get_text() with the files dealt to `processes` fresh processes (wall)."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("forkserver")
     parts = [files[i::processes] for i in range(processes)]
-    with measured() as m:
+    with measured(memory) as m:
         procs = [ctx.Process(target=raw_pymupdf, args=(part,)) for part in parts]
         for proc in procs:
             proc.start()
@@ -252,9 +259,9 @@ PHASES = {
 def one_run(files: list[Path], workdir: Path) -> dict[str, Measure]:
     """Every phase once, in a fixed order."""
     got: dict[str, Measure] = {}
-    with measured(tree=False) as got["a"]:
+    with measured() as got["a"]:
         raw_pymupdf(files)
-    with measured(tree=False) as got["x"]:
+    with measured() as got["x"]:
         miner_extract_pdf(files)
     got["b"] = miner_end_to_end(files, 1, "inline", workdir)
     got["p1"] = miner_end_to_end(files, 1, "process", workdir)
@@ -262,6 +269,15 @@ def one_run(files: list[Path], workdir: Path) -> dict[str, Measure]:
     got["r1"] = raw_split(files, 1)
     got["r2"] = raw_split(files, 2)
     return got
+
+
+def memory_pass(files: list[Path], workdir: Path) -> dict[str, Measure]:
+    """The multi-process phases once more with the memory sampler (not timed: it slows them)."""
+    return {
+        "p1": miner_end_to_end(files, 1, "process", workdir, memory=True),
+        "p2": miner_end_to_end(files, 2, "process", workdir, memory=True),
+        "r2": raw_split(files, 2, memory=True),
+    }
 
 
 RATIOS = (
@@ -294,13 +310,14 @@ def main() -> None:
             runs.append(one_run(files, Path(tmp)))
             line = ", ".join(f"{n} {r.wall:.1f}s/{r.cpu:.1f}cpu" for n, r in runs[-1].items())
             print(f"run {i + 1} (load {os.getloadavg()[0]:.1f}): {line}", flush=True)
-    print("\n| phase | median wall s | median CPU s | peak RSS / PSS sum (MB) |")
+        peaks = memory_pass(files, Path(tmp))
+    print("\n| phase | median wall s | median CPU s | peak RSS / PSS sum (MB), sampled pass |")
     print("|---|---:|---:|---:|")
     for key, name in PHASES.items():
         wall = statistics.median(r[key].wall for r in runs)
         cpu = statistics.median(r[key].cpu for r in runs)
-        rss = max(r[key].rss for r in runs) / 2**20
-        pss = max(r[key].pss for r in runs) / 2**20
+        rss = peaks[key].rss / 2**20 if key in peaks else 0
+        pss = peaks[key].pss / 2**20 if key in peaks else 0
         memory = f"{rss:.0f} / {pss:.0f}" if rss else "-"
         print(f"| {name} | {wall:.2f} | {cpu:.2f} | {memory} |")
     print("\n| ratio | median | range | target |")
@@ -318,7 +335,7 @@ def main() -> None:
 def peers(subset: list[Path]) -> None:
     """pdftotext, pypdf and pdfminer.six against raw PyMuPDF on the same files (CPU time)."""
     sub_pages = count_pages(subset)
-    with measured(tree=False) as base:
+    with measured() as base:
         raw_pymupdf(subset)
     print(f"\nPeers on {len(subset)} files, {sub_pages} pages, CPU-s (children included):")
     print("| extractor | CPU s | ratio to raw PyMuPDF |")
