@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.schema import CodeLink, EvidenceRow, Extraction, Paper, PdfDocument, PredictionRow
-from miner.records import Block, Evidence, ExtractedDoc, Link, PaperRecord
+from miner.records import Block, Evidence, ExtractedDoc, Link, PaperRecord, picklable
 from miner.records import Prediction as PredictionRecord
 
 
@@ -177,6 +177,7 @@ def decode_blocks(data: bytes | None) -> tuple[Block, ...]:
     )
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class EncodedDoc:
     """An ExtractedDoc with its blocks already encoded (by a worker): cheap to send and store."""

@@ -10,12 +10,12 @@ a job that hangs or kills its worker (a crash in a C library) becomes an Outcome
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import pickle
 import resource
 import signal
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -86,65 +86,37 @@ def iter_outcomes(
     as `tcp://10.0.0.5:8786` or a `distributed.Client` (executor `dask` only). Raises UsageError
     for an unknown executor or a missing scheduler.
     """
-    if executor == "inline":
-        yield from _iter_inline(fn, jobs, timeout)
-    elif executor == "process":
-        yield from _iter_process(fn, jobs, max(1, workers), timeout, memory_mb)
-    elif executor == "dask":
-        if scheduler is None:
-            raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT")
-        from miner.dask_executor import iter_dask
-
-        yield from iter_dask(fn, jobs, scheduler, timeout)
-    else:
+    if executor not in EXECUTORS:
         raise UsageError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+    if executor == "dask" and scheduler is None:
+        raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT")
+    with _frozen_gc():
+        if executor == "inline":
+            from miner.inline_executor import iter_inline
 
+            yield from iter_inline(fn, jobs, timeout)
+        elif executor == "process":
+            yield from _iter_process(fn, jobs, max(1, workers), timeout, memory_mb)
+        else:
+            from miner.dask_executor import iter_dask
 
-class _JobTimeout(BaseException):
-    """Raised in the main thread by SIGALRM when an inline job runs past its timeout (a
-    BaseException, so a stage function's own `except Exception` cannot swallow it)."""
-
-
-def _alarm(_signum: int, _frame: Any) -> None:
-    raise _JobTimeout
+            yield from iter_dask(fn, jobs, scheduler, timeout)
 
 
 @contextlib.contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise _JobTimeout in the block after `seconds` (main thread only; elsewhere no limit).
-
-    Python code is interrupted between bytecodes; a single long C call finishes first.
-    """
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+def _frozen_gc() -> Iterator[None]:
+    """For the block, the garbage collector leaves alone every object that exists when it
+    starts (gc.freeze): a run's caller holds ~100,000 long-lived objects (SQLAlchemy, the
+    classifier), and scanning them cost the single writer 70 ms per full collection (#17).
+    Unfrozen when the run ends or its generator is closed, unless the caller had frozen objects
+    of its own (a run's generator left suspended in a reference cycle keeps them frozen)."""
+    mine = gc.get_freeze_count() == 0
+    gc.freeze()
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _iter_inline(
-    fn: Callable[[J], R], jobs: Iterable[J], timeout: float | None = None
-) -> Iterator[Outcome[J, R]]:
-    for job in jobs:
-        if job is IDLE:
-            continue
-        try:
-            with _time_limit(timeout):
-                result = fn(job)
-        except _JobTimeout:
-            logger.warning("timeout after %g s: %r", timeout, job)
-            yield Outcome(job, None, "timeout", f"no result after {timeout:g} s")
-            continue
-        except Exception as exc:  # a stage function's bug must not abort the run
-            logger.warning("job failed: %r", exc)
-            yield Outcome(job, None, "failed", f"{type(exc).__name__}: {exc}")
-            continue
-        yield Outcome(job, result)
+        if mine:
+            gc.unfreeze()
 
 
 def _worker_main(fn: Callable[[Any], Any], conn: Connection, memory_mb: int | None = None) -> None:
@@ -152,6 +124,7 @@ def _worker_main(fn: Callable[[Any], Any], conn: Connection, memory_mb: int | No
     out of the memory cap, or ("failed", message)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent stops its workers by SIGTERM/KILL
+    gc.freeze()  # what the fork server preloaded lives as long as this process: never scan it
     if memory_mb:
         cap = memory_mb << 20
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
@@ -189,6 +162,9 @@ def _send(conn: Connection, message: tuple[str, Any]) -> bool:
 class _Worker:
     """One worker process with its pipe and the jobs sent to it (the first one is running).
 
+    Created, it starts its process without waiting: workers started together import their
+    function at the same time, and the first job sent waits until the worker is ready.
+
     Up to DEPTH jobs wait in the pipe, so the worker starts its next document while the parent
     is still writing the last one's result; the clock of a queued job starts when the result of
     the job before it arrives.
@@ -206,12 +182,18 @@ class _Worker:
         self.conn = parent
         self.jobs: deque[Any] = deque()
         self.started = 0.0
-        # Wait for the worker to import its function, so start-up never counts as job time.
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        """Wait until the worker has imported its function (once), so that start-up never
+        counts as job time; RuntimeError if it does not start."""
+        if self.ready:
+            return
         try:
-            ready = parent.poll(STARTUP_TIMEOUT) and parent.recv()[0] == "ready"
+            self.ready = self.conn.poll(STARTUP_TIMEOUT) and self.conn.recv()[0] == "ready"
         except (EOFError, OSError):
-            ready = False
-        if not ready:
+            self.ready = False
+        if not self.ready:
             self.kill()
             raise RuntimeError(f"worker process did not start: {_death_message(self.proc)}")
 
@@ -226,6 +208,7 @@ class _Worker:
         return self.jobs[0] if self.jobs else None
 
     def assign(self, job: Any) -> None:
+        self.wait_ready()
         self.conn.send(job)
         if not self.jobs:
             self.started = time.monotonic()
@@ -278,8 +261,8 @@ def _feed(pool: list[_Worker], workers: int, todo: _Jobs, new: Callable[[], _Wor
     """Fill every worker's queue (starting up to `workers`) to DEPTH; False once jobs run out."""
     for depth in range(1, DEPTH + 1):
         for i in range(workers):
-            if i == len(pool):
-                pool.append(new())
+            if i == len(pool):  # start the missing workers together (each waits on its 1st job)
+                pool.extend(new() for _ in range(workers - len(pool)))
             if len(pool[i].jobs) >= depth:
                 continue
             try:

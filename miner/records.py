@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def picklable(cls: type[T]) -> type[T]:
+    """Pickle a frozen slotted dataclass as its class and field values, rebuilt through its
+    constructor: the default pickling (dataclasses' __getstate__ and __setstate__) calls fields()
+    on every object, and records cross the worker pipes by the thousand (2.5x faster, #17)."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    get = attrgetter(*names)
+
+    def __reduce__(self: T) -> tuple[type[T], tuple[Any, ...]]:
+        values = get(self)
+        return cls, values if len(names) > 1 else (values,)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
+
 
 # Section names every span and mention carries.
 SECTIONS = ("front", "body", "acknowledgements", "references", "appendix")
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class PaperRecord:
     """One paper as listed by a source or found on disk."""
@@ -36,6 +57,7 @@ class PaperRecord:
     link, ACL `<pwccode>`, an OpenReview code field, a code URL in an arXiv comment or journal-ref."""
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Block:
     """A run of text in reading order with its page (1-based) and section."""
@@ -47,6 +69,7 @@ class Block:
     """The block is a footnote (small type at the foot of its page)."""
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Link:
     """A URL found in a paper, normalized, with where it was found."""
@@ -70,6 +93,7 @@ class Link:
     """Found in a footnote."""
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class ExtractedDoc:
     """Everything the extractor read from one PDF."""
@@ -93,6 +117,7 @@ class ExtractedDoc:
         return ["\n".join(p) for p in pages]
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """A passage supporting a verdict."""
@@ -105,6 +130,7 @@ class Evidence:
     term: str = ""
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Prediction:
     """A classifier's verdict for one paper and one framework."""

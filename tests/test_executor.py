@@ -185,6 +185,7 @@ def test_a_worker_whose_parent_is_gone_exits_quietly(monkeypatch: pytest.MonkeyP
     from miner import executor
 
     monkeypatch.setattr(executor.signal, "signal", lambda *_: None)  # keep this process's handlers
+    monkeypatch.setattr(executor.gc, "freeze", lambda: None)  # ... and its collector
     parent, child = multiprocessing.Pipe()
     parent.close()
     executor._worker_main(abs, child)  # returns, no BrokenPipeError
@@ -193,3 +194,43 @@ def test_a_worker_whose_parent_is_gone_exits_quietly(monkeypatch: pytest.MonkeyP
     parent.send(None)
     executor._worker_main(abs, child)
     assert parent.recv() == ("ready", None) and parent.recv() == ("ok", 3)
+
+
+def test_records_cross_the_pipe_whole() -> None:
+    """Records pickle as their field values (records.picklable): every field of a real paper's
+    extraction and predictions comes back equal, defaults and nested records included."""
+    import pickle
+
+    from classifiers import get_classifier
+    from db.store import EncodedDoc
+    from miner.extract.pdf import extract_pdf
+    from miner.records import Block, PaperRecord
+
+    pdf = Path(__file__).parent.parent / "miner" / "data" / "sample" / "2020-ktrain.pdf"
+    doc = extract_pdf(pdf.read_bytes())
+    predictions = list(get_classifier("rules").predict_doc(doc))
+    record = PaperRecord("local", "x", 2024, title="T", authors=("A", "B"), code_urls=("c",))
+    for obj in (doc, EncodedDoc.of(doc), predictions, record, Block(1, "body", "t", True)):
+        assert pickle.loads(pickle.dumps(obj)) == obj
+    assert doc.links and any(p.evidence for p in predictions)  # nested records were sent
+
+
+def test_a_run_freezes_the_callers_objects_only_while_it_runs() -> None:
+    """The collector skips the objects that exist when a run starts (gc.freeze) and gets them
+    back after; a caller's own freeze is left as it was."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    seen = [o.status for o in iter_outcomes(flaky, [("ok", 1)], executor="inline")]
+    assert seen == ["ok"] and gc.get_freeze_count() == 0
+    outcomes = iter_outcomes(flaky, [("ok", 1), ("ok", 2)], executor="inline")
+    next(outcomes)
+    assert gc.get_freeze_count() > 0  # during the run
+    list(outcomes)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        list(iter_outcomes(flaky, [("ok", 1)], executor="inline"))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -20,6 +20,9 @@ from miner.stages.leased import LeasedRun, leased_run
 
 logger = logging.getLogger(__name__)
 
+FIRST_PAGE = 16
+"""Rows of the first page of pending classifications (see iter_classify_jobs)."""
+
 ClassifyJob = tuple[int, str, str, bytes | None, tuple[Link, ...], str, str | None, int, str | None]
 """(paper id, extractor version, classifier, blocks_z, links, status, error, pages, title)."""
 
@@ -55,10 +58,15 @@ def jobs_of(session: Session, clf: Any, rows: list[pending.ClassifyRow]) -> list
 def iter_classify_jobs(
     session: Session, clf: Any, *, force: bool, limit: int | None, page: int = PAGE
 ) -> Iterator[ClassifyJob]:
-    """Pending classification jobs with their stored text and links, a page at a time."""
-    last, left = 0, limit
+    """Pending classification jobs with their stored text and links, a page at a time.
+
+    Pages grow from FIRST_PAGE rows to `page`: the first read holds up every worker (a page of
+    500 stored texts takes the writer ~0.1 s to read), later ones only the writer (#17).
+    """
+    last, left, grown = 0, limit, min(page, FIRST_PAGE)
     while left is None or left > 0:
-        size = page if left is None else min(page, left)
+        size = grown if left is None else min(grown, left)
+        grown = min(page, grown * 4)
         rows = pending.classify_rows(
             session,
             EXTRACTOR_VERSION,
