@@ -104,9 +104,12 @@ def test_no_two_modules_share_a_name() -> None:
 
 
 def test_no_module_over_400_lines() -> None:
+    """Python modules, and the C sources of the compiled walker (miner/extract/_stext*.c, .h)."""
+    c_sources = [p for ext in ("*.c", "*.h") for p in (ROOT / "miner").rglob(ext)]
+    assert c_sources, "the walker's C sources are checked too"
     long = {
         str(p.relative_to(ROOT)): n
-        for p in modules("miner", "classifiers", "db")
+        for p in modules("miner", "classifiers", "db") + c_sources
         if (n := len(p.read_text().splitlines())) > 400
     }
     assert long == {}

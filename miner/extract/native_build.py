@@ -1,4 +1,4 @@
-"""Compile miner/extract/_stext.c against the installed PyMuPDF (IO: runs gcc, writes a file).
+"""Compile miner/extract/_stext*.c against the installed PyMuPDF (IO: runs gcc, writes a file).
 
 Run after installing the package (`make test` and `make demo` do):
 `python -m miner.extract.native_build`. The extension must match the MuPDF inside the PyMuPDF
@@ -6,6 +6,7 @@ wheel it is loaded with, so it is built here, with the headers and the shared li
 ships (`pymupdf/mupdf-devel/include`, `pymupdf/libmupdf.so.*`), and not in pip's isolated
 build environment, which would fetch PyMuPDF anew. A failure (no compiler, no headers) is one
 log line and exit status 0: extraction then reads pages through PyMuPDF's text dictionary.
+The module is one shared object compiled from the units listed in SOURCES (see _stext.h).
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE / "_stext.c"
+SOURCES = tuple(
+    HERE / name
+    for name in ("_stext.c", "_stext_geometry.c", "_stext_text.c", "_stext_words.c", "_stext.h")
+)
+"""Every file the module is built from: the C units (compiled) and their private header."""
 
 __all__ = ["build", "compile_command", "target"]
 
@@ -47,8 +52,9 @@ def _libmupdf() -> Path:
 
 def compile_command(out: Path) -> list[str]:
     """The gcc command line, or ValueError naming what is missing."""
-    if not SOURCE.is_file():
-        raise ValueError(f"no {SOURCE.name} beside {__name__} (an install without it?)")
+    for source in SOURCES:
+        if not source.is_file():
+            raise ValueError(f"no {source.name} beside {__name__} (an install without it?)")
     cc = shutil.which((sysconfig.get_config_var("CC") or "gcc").split()[0]) or shutil.which("gcc")
     if cc is None:
         raise ValueError("no C compiler (gcc) on PATH")
@@ -68,9 +74,10 @@ def compile_command(out: Path) -> list[str]:
         "-ffp-contract=off",
         "-Wall",
         "-Werror=implicit-function-declaration",
+        "-fvisibility=hidden",  # the units' shared stx_ names stay private; PyInit is exported
         f"-I{py_include}",
         f"-I{include}",
-        str(SOURCE),
+        *(str(source) for source in SOURCES if source.suffix == ".c"),
         "-o",
         str(out),
         f"-L{lib.parent}",
@@ -80,12 +87,12 @@ def compile_command(out: Path) -> list[str]:
 
 
 def build(force: bool = False) -> Path | None:
-    """Compile the module unless it is newer than its source and PyMuPDF; None on failure."""
+    """Compile the module unless it is newer than its sources and PyMuPDF; None on failure."""
     out = target()
     tmp = out.with_name(out.name + ".tmp")
     try:
         cmd = compile_command(tmp)
-        newest = max(SOURCE.stat().st_mtime, _libmupdf().stat().st_mtime)
+        newest = max(*(s.stat().st_mtime for s in SOURCES), _libmupdf().stat().st_mtime)
     except (ValueError, ImportError) as exc:
         logger.warning("native text walker not built: %s", exc)
         return None
