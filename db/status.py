@@ -10,8 +10,19 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from classifiers import ClassifierId
-from db.schema import Extraction, Paper, PredictionRow, Run
+from db.schema import (
+    Extraction,
+    Paper,
+    PaperRepo,
+    PredictionRow,
+    RepoAnalysisRow,
+    RepoDiscovery,
+    RepoSearch,
+    Run,
+)
 from miner.extract import EXTRACTOR_VERSION
+from miner.repos.detect import DETECTOR_VERSION
+from miner.repos.evidence import DISCOVERY_VERSION
 
 
 def stage_counts(
@@ -58,6 +69,54 @@ def stage_counts(
     for name, version in [*classifiers, *(k for k in done if k not in classifiers)]:
         n = done.get((name, version), 0)
         out[f"classify {name} {version}"] = {"done": n, "pending": max(ok - n, 0)}
+    with Session(engine) as session:
+        out.update(_repo_counts(session))
+    return out
+
+
+def _repo_counts(session: Session) -> dict[str, dict[str, int]]:
+    """`repos` (detector version): repositories analysed by status, papers with an own-code
+    repository and papers one decides; `discover` (discovery version): papers searched, failed
+    searches, repositories accepted and rejected. Each only once its stage has run."""
+    out: dict[str, dict[str, int]] = {}
+    analyses = dict(
+        session.execute(
+            select(RepoAnalysisRow.status, func.count())
+            .where(RepoAnalysisRow.detector_version == DETECTOR_VERSION)
+            .group_by(RepoAnalysisRow.status)
+        ).all()
+    )
+    links = PaperRepo.detector_version == DETECTOR_VERSION
+    papers = func.count(func.distinct(PaperRepo.paper_id))
+    own = session.scalar(select(papers).where(links, PaperRepo.role == "own")) or 0
+    if analyses or own:
+        decided = session.scalar(select(papers).where(links, PaperRepo.decides.is_(True))) or 0
+        out[f"repos {DETECTOR_VERSION}"] = {
+            "analysed": sum(analyses.values()),
+            **{f"status:{k}": v for k, v in sorted(analyses.items())},
+            "papers_with_own_code": own,
+            "papers_decided": decided,
+        }
+    version = RepoSearch.discovery_version == DISCOVERY_VERSION
+    searches = dict(
+        session.execute(
+            select(RepoSearch.status, func.count()).where(version).group_by(RepoSearch.status)
+        ).all()
+    )
+    if searches:
+        found = dict(
+            session.execute(
+                select(RepoDiscovery.status, func.count())
+                .where(RepoDiscovery.discovery_version == DISCOVERY_VERSION)
+                .group_by(RepoDiscovery.status)
+            ).all()
+        )
+        out[f"discover {DISCOVERY_VERSION}"] = {
+            "searched": searches.get("ok", 0),
+            "failed": searches.get("failed", 0),
+            "accepted": found.get("accepted", 0),
+            "rejected": found.get("rejected", 0),
+        }
     return out
 
 

@@ -348,6 +348,7 @@ def test_discovery_is_off_by_default(no_code: Miner, httpserver: HTTPServer) -> 
     out = no_code(*args)
     assert len(httpserver.log) == 0 and "discover" not in out.stderr
     assert json.loads(no_code("repos", "--show", "--json").stdout) == []
+    assert not any(k.startswith("discover") for k in no_code.json("status")["stages"])  # type: ignore[call-overload]
 
 
 def test_discovered_repository_is_analysed_and_decides(
@@ -395,6 +396,9 @@ def test_discovered_repository_is_analysed_and_decides(
         ("search", "own", "decides"),
         ("search", "rejected", "fork"),
     ]
+    stages = json.loads(no_code("status", "--json").stdout)["stages"]
+    assert stages["discover 1"] == {"searched": 1, "failed": 0, "accepted": 1, "rejected": 1}
+    assert stages["repos 2"]["papers_decided"] == 1 and stages["repos 2"]["status:ok"] == 1
     requests = len(httpserver.log)
     again = no_code(*args)
     assert "discover: nothing to do" in again.stderr and len(httpserver.log) == requests

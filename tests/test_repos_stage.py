@@ -152,6 +152,15 @@ def test_cli_reports_and_is_idempotent(
     miner("repos", "--base-url", httpserver.url_for(""), "--backend", "api")
     assert counts(linked_db) == first
     assert first["repo_analyses"] == 5  # the GitLab repository fails (no network) but is recorded
+    repos = miner.json("status")["stages"]["repos 2"]  # type: ignore[call-overload]
+    assert repos == {
+        "analysed": 5,
+        "status:failed": 1,  # the GitLab repository
+        "status:not_found": 1,
+        "status:ok": 3,
+        "papers_with_own_code": 4,
+        "papers_decided": 1,  # torch.pdf (the others: not found, failed, a notebook, third party)
+    }
     rows = {r["url"].rsplit("/", 1)[1]: r for r in miner.json("repos", "--show")}  # type: ignore[union-attr]
     torch = rows["torch-proj"]
     assert torch["decides"] and torch["primary"] == ["pytorch"]
