@@ -105,6 +105,18 @@ def test_caffe_lua_julia_matlab_and_r_are_reported_as_such() -> None:
     assert other.languages == {"julia": 1, "matlab": 1, "r": 2}  # type: ignore[attr-defined]
 
 
+def test_a_repository_in_no_listed_framework_says_so_with_its_languages() -> None:
+    """`repos --show` said nothing for an analysed repository in Julia, MATLAB or R."""
+    from miner.repos.summary import no_framework
+
+    other = analyse({"a.jl": "using Flux\n", "b.m": "x=1;\n", "c.R": "library(x)\n", "d.Rmd": ""})
+    assert other.frameworks == ()  # type: ignore[attr-defined]
+    shown = no_framework(other.status, other.languages)  # type: ignore[attr-defined]
+    assert shown == "no listed framework (code files: r 2, julia 1, matlab 1)"
+    assert no_framework("ok", {}) == "no listed framework"
+    assert no_framework("no_code", {}) == "" and no_framework("failed", {"python": 1}) == ""
+
+
 def test_a_file_budget_samples_every_folder_own_code_first() -> None:
     paths = [
         "a.py",

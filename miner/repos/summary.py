@@ -25,6 +25,17 @@ def describe(frameworks: list[dict[str, Any]]) -> str:
     return "; ".join(parts)
 
 
+def no_framework(status: str, languages: dict[str, int]) -> str:
+    """What a repository analysed `ok` with no listed framework shows instead: `no listed
+    framework (code files: r 2, julia 1)`, its code's languages by file count (empty otherwise)."""
+    if status != "ok":
+        return ""
+    files = ", ".join(
+        f"{k} {n}" for k, n in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    return "no listed framework" + (f" (code files: {files})" if files else "")
+
+
 def rejected_listing(engine: Engine, paper_id: int | None = None) -> list[dict[str, Any]]:
     """Repositories discovery rejected (role `rejected`, found_by `search`, the reason)."""
     with Session(engine) as session:
@@ -76,7 +87,12 @@ def repo_listing(
                 "commit": analysis.commit[:12] if analysis else None,
                 "status": analysis.status if analysis else "pending",
                 "primary": analysis.primary.split(";") if analysis and analysis.primary else [],
-                "frameworks": describe(analysis.frameworks) if analysis else "",
+                "frameworks": (
+                    describe(analysis.frameworks)
+                    or no_framework(analysis.status, analysis.languages)
+                )
+                if analysis
+                else "",
                 "languages": analysis.languages if analysis else {},
                 "fork": analysis.fork if analysis else None,
                 "reimplementation": analysis.reimplementation if analysis else "",
