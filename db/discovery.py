@@ -63,20 +63,22 @@ def save_search(
         session.execute(insert(RepoDiscovery), rows)
 
 
+def _of_status(stmt: Any, discovery_version: str, status: str, paper_id: int | None) -> Any:
+    """stmt (a select over RepoDiscovery) narrowed to one status of this version (and one
+    paper), in paper and search order."""
+    stmt = stmt.where(
+        RepoDiscovery.discovery_version == discovery_version, RepoDiscovery.status == status
+    ).order_by(RepoDiscovery.paper_id, RepoDiscovery.id)
+    return stmt if paper_id is None else stmt.where(RepoDiscovery.paper_id == paper_id)
+
+
 def accepted_urls(
     session: Session, discovery_version: str, paper_id: int | None = None
 ) -> list[tuple[int, str, str]]:
     """(paper_id, url, "search") of the accepted discoveries of this version (or one paper's)."""
-    q = (
-        select(RepoDiscovery.paper_id, RepoDiscovery.url)
-        .where(
-            RepoDiscovery.discovery_version == discovery_version,
-            RepoDiscovery.status == "accepted",
-        )
-        .order_by(RepoDiscovery.paper_id, RepoDiscovery.id)
+    q = _of_status(
+        select(RepoDiscovery.paper_id, RepoDiscovery.url), discovery_version, "accepted", paper_id
     )
-    if paper_id is not None:
-        q = q.where(RepoDiscovery.paper_id == paper_id)
     return [(pid, url, "search") for pid, url in session.execute(q)]
 
 
@@ -84,15 +86,12 @@ def rejected_rows(
     session: Session, discovery_version: str, paper_id: int | None = None
 ) -> list[tuple[RepoDiscovery, str | None, str | None]]:
     """(discovery, file name, title) of the rejected discoveries of this version."""
-    q = (
-        select(RepoDiscovery, Paper.file_name, Paper.title)
-        .join(Paper, Paper.id == RepoDiscovery.paper_id)
-        .where(
-            RepoDiscovery.discovery_version == discovery_version,
-            RepoDiscovery.status == "rejected",
-        )
-        .order_by(RepoDiscovery.paper_id, RepoDiscovery.id)
+    q = _of_status(
+        select(RepoDiscovery, Paper.file_name, Paper.title).join(
+            Paper, Paper.id == RepoDiscovery.paper_id
+        ),
+        discovery_version,
+        "rejected",
+        paper_id,
     )
-    if paper_id is not None:
-        q = q.where(RepoDiscovery.paper_id == paper_id)
     return [tuple(r) for r in session.execute(q)]  # type: ignore[misc]

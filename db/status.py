@@ -34,15 +34,9 @@ def stage_counts(
     with Session(engine) as session:
         total = session.scalar(select(func.count()).select_from(Paper)) or 0
         with_pdf = session.scalar(select(func.count()).where(Paper.pdf_sha256.is_not(None))) or 0
-        fetch = session.execute(
-            select(Paper.fetch_status, func.count()).group_by(Paper.fetch_status)
-        ).all()
+        fetch = _count_by(session, Paper.fetch_status)
         current = Extraction.extractor_version == EXTRACTOR_VERSION
-        ext = dict(
-            session.execute(
-                select(Extraction.status, func.count()).where(current).group_by(Extraction.status)
-            ).all()
-        )
+        ext = _count_by(session, Extraction.status, current)
         clf_rows = session.execute(
             select(
                 PredictionRow.classifier,
@@ -53,11 +47,12 @@ def stage_counts(
             .where(current, Extraction.status == "ok")
             .group_by(PredictionRow.classifier, PredictionRow.classifier_version)
         ).all()
+        repos = _repo_counts(session)
     extracted = sum(ext.values())
     ok = ext.get("ok", 0)
     out: dict[str, dict[str, int]] = {
         "papers": {"total": total, "with_pdf": with_pdf},
-        "fetch": {str(k): v for k, v in fetch},
+        "fetch": {str(k): v for k, v in fetch.items()},
         "extract": {
             "done": extracted,
             "pending": with_pdf - extracted,
@@ -69,9 +64,14 @@ def stage_counts(
     for name, version in [*classifiers, *(k for k in done if k not in classifiers)]:
         n = done.get((name, version), 0)
         out[f"classify {name} {version}"] = {"done": n, "pending": max(ok - n, 0)}
-    with Session(engine) as session:
-        out.update(_repo_counts(session))
+    out.update(repos)
     return out
+
+
+def _count_by(session: Session, column: Any, *where: Any) -> dict[Any, int]:
+    """{value: rows} of `column` over the rows matching `where`."""
+    stmt = select(column, func.count()).where(*where).group_by(column)
+    return {value: n for value, n in session.execute(stmt)}
 
 
 def _repo_counts(session: Session) -> dict[str, dict[str, int]]:
@@ -79,12 +79,8 @@ def _repo_counts(session: Session) -> dict[str, dict[str, int]]:
     repository and papers one decides; `discover` (discovery version): papers searched, failed
     searches, repositories accepted and rejected. Each only once its stage has run."""
     out: dict[str, dict[str, int]] = {}
-    analyses = dict(
-        session.execute(
-            select(RepoAnalysisRow.status, func.count())
-            .where(RepoAnalysisRow.detector_version == DETECTOR_VERSION)
-            .group_by(RepoAnalysisRow.status)
-        ).all()
+    analyses = _count_by(
+        session, RepoAnalysisRow.status, RepoAnalysisRow.detector_version == DETECTOR_VERSION
     )
     links = PaperRepo.detector_version == DETECTOR_VERSION
     papers = func.count(func.distinct(PaperRepo.paper_id))
@@ -97,19 +93,12 @@ def _repo_counts(session: Session) -> dict[str, dict[str, int]]:
             "papers_with_own_code": own,
             "papers_decided": decided,
         }
-    version = RepoSearch.discovery_version == DISCOVERY_VERSION
-    searches = dict(
-        session.execute(
-            select(RepoSearch.status, func.count()).where(version).group_by(RepoSearch.status)
-        ).all()
+    searches = _count_by(
+        session, RepoSearch.status, RepoSearch.discovery_version == DISCOVERY_VERSION
     )
     if searches:
-        found = dict(
-            session.execute(
-                select(RepoDiscovery.status, func.count())
-                .where(RepoDiscovery.discovery_version == DISCOVERY_VERSION)
-                .group_by(RepoDiscovery.status)
-            ).all()
+        found = _count_by(
+            session, RepoDiscovery.status, RepoDiscovery.discovery_version == DISCOVERY_VERSION
         )
         out[f"discover {DISCOVERY_VERSION}"] = {
             "searched": searches.get("ok", 0),
