@@ -316,9 +316,8 @@ def main() -> None:
     for key, name in PHASES.items():
         wall = statistics.median(r[key].wall for r in runs)
         cpu = statistics.median(r[key].cpu for r in runs)
-        rss = peaks[key].rss / 2**20 if key in peaks else 0
-        pss = peaks[key].pss / 2**20 if key in peaks else 0
-        memory = f"{rss:.0f} / {pss:.0f}" if rss else "-"
+        peak = peaks.get(key, Measure())  # 0: a phase the memory pass does not repeat
+        memory = f"{peak.rss / 2**20:.0f} / {peak.pss / 2**20:.0f}" if peak.rss else "-"
         print(f"| {name} | {wall:.2f} | {cpu:.2f} | {memory} |")
     print("\n| ratio | median | range | target |")
     print("|---|---:|---:|---|")
